@@ -1,0 +1,41 @@
+"""rnnlib: recurrent neural networks in numpy, written to be read beside the lecture.
+
+    s_t = R(s_{t-1}, x_t)    cell.step(s_prev, x)
+    y_t = O(s_t)             cell.output(s)
+
+    run = unroll(cell, xs)                  xs (T, B, D) -> run.states (T+1, B, S), run.outputs (T, B, H)
+    grads = bptt(cell, run, d_outputs)      grads.params, grads.xs, grads.states (dL/ds_t)
+"""
+
+from .activations import sigmoid, softmax
+from .cell import Cell
+from .elman import ElmanCell
+from .gradcheck import numerical_gradient, rel_error
+from .layers import Affine
+from .losses import mse, mse_backward, softmax_cross_entropy, softmax_cross_entropy_backward
+from .lstm import LSTMCell
+from .optim import SGD, Adam, clip_grad_norm, global_norm
+from .unroll import Grads, Run, bptt, unroll
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "Affine",
+    "Cell",
+    "ElmanCell",
+    "Grads",
+    "LSTMCell",
+    "Run",
+    "bptt",
+    "clip_grad_norm",
+    "global_norm",
+    "mse",
+    "mse_backward",
+    "numerical_gradient",
+    "rel_error",
+    "sigmoid",
+    "softmax",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_backward",
+    "unroll",
+]

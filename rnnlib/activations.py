@@ -1,0 +1,78 @@
+"""Nonlinearities, each with its derivative written in terms of its output.
+
+Writing g'(z) as a function of a = g(z) means a backward pass needs only the
+activations it already stored:
+
+    tanh:      a = tanh(z)                  g'(z) = 1 - a^2
+    sigmoid:   a = 1 / (1 + exp(-z))        g'(z) = a (1 - a)
+    relu:      a = max(z, 0)                g'(z) = 1 if a > 0 else 0
+    identity:  a = z                        g'(z) = 1
+
+The sigmoid is computed as (1 + tanh(z / 2)) / 2, the same function, which
+never overflows: sigmoid(-1000) is 0.0 and sigmoid(1000) is 1.0, no warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.tanh(z, out=out)
+
+
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    a = np.multiply(z, 0.5, out=out)
+    np.tanh(a, out=a)
+    a += 1.0
+    a *= 0.5
+    return a
+
+
+def relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.maximum(z, 0.0, out=out)
+
+
+def identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    if out is None:
+        return np.array(z, copy=True)
+    if out is not z:
+        out[...] = z
+    return out
+
+
+def dtanh(a: np.ndarray) -> np.ndarray:
+    return 1.0 - a * a
+
+
+def dsigmoid(a: np.ndarray) -> np.ndarray:
+    return a * (1.0 - a)
+
+
+def drelu(a: np.ndarray) -> np.ndarray:
+    return (a > 0).astype(a.dtype)
+
+
+def didentity(a: np.ndarray) -> np.ndarray:
+    return np.ones_like(a)
+
+
+# name -> (g, g' as a function of g's output)
+NONLINEARITIES = {
+    "tanh": (tanh, dtanh),
+    "sigmoid": (sigmoid, dsigmoid),
+    "relu": (relu, drelu),
+    "identity": (identity, didentity),
+}
+
+
+def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """exp(z) / sum(exp(z)) along `axis`, shifted by the maximum so exp never overflows."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log(softmax(z)), computed without forming the softmax (no log of 0)."""
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))

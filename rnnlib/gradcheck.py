@@ -9,7 +9,7 @@ agrees to about 1e-8 relative, and one that is wrong is off by far more.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

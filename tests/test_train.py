@@ -1,0 +1,93 @@
+"""rnnlib.train.fit: the training loop every notebook uses."""
+
+import numpy as np
+import pytest
+
+import rnnlib
+from rnnlib.train import History, fit
+
+
+def _quadratic():
+    # L(w) = |w - target|^2, gradient 2 (w - target): fit must drive w to target
+    params = {"w": np.zeros(3)}
+    target = np.array([1.0, -2.0, 0.5])
+
+    def loss_and_grads(batch):
+        d = params["w"] - target
+        return float(d @ d), [{"w": 2 * d}]
+
+    return params, target, loss_and_grads
+
+
+def test_fit_minimises_and_records_every_step():
+    params, target, lg = _quadratic()
+    opt = rnnlib.SGD([params], lr=0.1)
+    hist = fit(lg, [params], lambda step: None, steps=50, optimizer=opt, progress=False)
+    assert isinstance(hist, History)
+    assert hist.losses.shape == (50,) and hist.grad_norms.shape == (50,)
+    assert np.allclose(params["w"], target, atol=1e-4)  # the optimizer changed params in place
+    assert np.all(np.diff(hist.losses) <= 0)  # plain gradient descent on a convex bowl never goes up
+    assert hist.losses[0] == pytest.approx(np.sum(target**2))  # loss recorded before the update
+
+
+def test_grad_norms_are_before_clipping_and_clipping_limits_the_step():
+    params, target, lg = _quadratic()
+    opt = rnnlib.SGD([params], lr=1.0)
+    hist = fit(lg, [params], lambda step: None, steps=1, optimizer=opt, clip_norm=0.5, progress=False)
+    full = 2 * np.linalg.norm(target)
+    assert hist.grad_norms[0] == pytest.approx(full)  # the norm before clipping
+    assert np.linalg.norm(params["w"]) == pytest.approx(0.5)  # the step had norm 0.5 (lr = 1)
+
+
+def test_next_batch_gets_the_step_and_batches_reach_the_loss():
+    params = {"w": np.zeros(1)}
+    seen = []
+
+    def lg(batch):
+        seen.append(batch)
+        return 0.0, [{"w": np.zeros(1)}]
+
+    fit(lg, [params], lambda step: step * 10, steps=4, optimizer=rnnlib.SGD([params]), progress=False)
+    assert seen == [0, 10, 20, 30]
+
+
+def test_progress_reporter_object_is_called_and_default_is_silent(capsys):
+    params, _, lg = _quadratic()
+
+    class Rec:
+        def __init__(self):
+            self.updates, self.closed = [], None
+
+        def update(self, step, steps, loss):
+            self.updates.append((step, steps))
+
+        def close(self, history):
+            self.closed = history
+
+    rec = Rec()
+    hist = fit(lg, [params], lambda s: None, 5, rnnlib.SGD([params], lr=0.1), progress=rec)
+    assert rec.updates == [(k, 5) for k in range(1, 6)] and rec.closed is hist
+    fit(lg, [params], lambda s: None, 5, rnnlib.SGD([params], lr=0.1))  # progress=True outside a kernel
+    assert capsys.readouterr().out == ""  # shows nothing under pytest
+
+
+def test_bad_arguments_raise():
+    params, _, lg = _quadratic()
+    other = {"w": np.zeros(3)}
+    with pytest.raises(ValueError, match="optimizer"):
+        fit(lg, [params], lambda s: None, 3, rnnlib.SGD([other]), progress=False)
+    with pytest.raises(ValueError, match="steps"):
+        fit(lg, [params], lambda s: None, 0, rnnlib.SGD([params]), progress=False)
+    with pytest.raises(ValueError, match="clip_norm"):
+        fit(lg, [params], lambda s: None, 3, rnnlib.SGD([params]), clip_norm=-1.0, progress=False)
+
+    def nan_loss(batch):
+        return float("nan"), [{"w": np.zeros(3)}]
+
+    with pytest.raises(ValueError, match="loss became nan"):
+        fit(nan_loss, [params], lambda s: None, 3, rnnlib.SGD([params]), progress=False)
+
+
+def test_running_loss():
+    hist = History(losses=np.array([4.0, 2.0, 0.0, 2.0]), grad_norms=np.zeros(4))
+    assert np.allclose(hist.running_loss(2), [4.0, 3.0, 1.0, 1.0])

@@ -67,12 +67,19 @@ NONLINEARITIES = {
 
 
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    """exp(z) / sum(exp(z)) along `axis`, shifted by the maximum so exp never overflows."""
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    """exp(z) / sum(exp(z)) along `axis`, shifted by the maximum so exp never overflows.
+
+    A logit far below the maximum gets exp(...) = 0, its correct value to
+    machine precision; that underflow is expected, so it is never reported.
+    """
+    with np.errstate(under="ignore"):
+        e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """log(softmax(z)), computed without forming the softmax (no log of 0)."""
     shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    with np.errstate(under="ignore"):  # as in softmax: exp of a very negative logit is 0
+        total = np.sum(np.exp(shifted), axis=axis, keepdims=True)
+    return shifted - np.log(total)

@@ -19,6 +19,8 @@ class Affine:
     def __init__(self, in_size: int, out_size: int, seed=None, dtype=np.float64):
         self.in_size = _validate.positive_int("in_size", in_size)
         self.out_size = _validate.positive_int("out_size", out_size)
+        if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
         self.dtype = np.dtype(dtype)
         rng = np.random.default_rng(seed)
         k = 1.0 / np.sqrt(self.in_size)
@@ -45,6 +47,7 @@ class Affine:
         dy = np.asarray(dy, dtype=self.dtype)
         if dy.shape != x.shape[:-1] + (self.out_size,):
             raise ValueError(f"dy must have shape {x.shape[:-1] + (self.out_size,)}, got shape {dy.shape}")
+        _validate.finite("dy", dy)
         x_rows, dy_rows = x.reshape(-1, self.in_size), dy.reshape(-1, self.out_size)
         dparams = {"W": x_rows.T @ dy_rows, "b": dy_rows.sum(axis=0)}
         return dy @ self.params["W"].T, dparams

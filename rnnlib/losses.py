@@ -26,6 +26,8 @@ def _ce_args(logits, targets, mask):
     logits = np.asarray(logits)
     if logits.ndim < 1 or not np.issubdtype(logits.dtype, np.floating):
         raise ValueError(f"logits must be a float array of shape (..., K), got {logits.dtype} of shape {logits.shape}")
+    if logits.size == 0:
+        raise ValueError(f"logits must hold at least one position and one class, got shape {logits.shape}")
     _validate.finite("logits", logits)
     targets = np.asarray(targets)
     K = logits.shape[-1]
@@ -66,9 +68,14 @@ def softmax_cross_entropy_backward(logits, targets, mask=None) -> np.ndarray:
 
 
 def _mse_args(pred, target, mask):
-    pred, target = np.asarray(pred), np.asarray(target, dtype=np.asarray(pred).dtype)
+    pred = np.asarray(pred)
+    if not np.issubdtype(pred.dtype, np.floating):
+        pred = pred.astype(np.float64)  # integer predictions: compare in float, never round the targets
+    target = np.asarray(target, dtype=pred.dtype)
     if pred.shape != target.shape:
         raise ValueError(f"target must have the shape of pred {pred.shape}, got shape {target.shape}")
+    if pred.size == 0:
+        raise ValueError(f"pred must hold at least one entry, got shape {pred.shape}")
     _validate.finite("pred", pred)
     _validate.finite("target", target)
     return pred, target, _mask("mask", mask, pred.shape)

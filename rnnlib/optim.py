@@ -94,8 +94,17 @@ class Adam:
 
 
 def global_norm(grads) -> float:
-    """sqrt of the sum of squares of every entry of every gradient."""
-    return float(np.sqrt(sum(float(np.sum(np.square(g))) for d in _as_list(grads) for g in d.values())))
+    """sqrt of the sum of squares of every entry of every gradient.
+
+    Computed in float64 as m * sqrt(sum((g / m)^2)) with m the largest |entry|,
+    so that an exploding gradient, whose squares would overflow, still has a
+    finite norm (and can be clipped instead of being zeroed by max_norm / inf).
+    """
+    arrays = [np.asarray(g, dtype=np.float64) for d in _as_list(grads) for g in d.values()]
+    m = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    if m == 0.0 or not np.isfinite(m):
+        return m
+    return m * float(np.sqrt(sum(float(np.sum(np.square(a / m))) for a in arrays)))
 
 
 def clip_grad_norm(grads, max_norm: float) -> float:

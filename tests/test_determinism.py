@@ -32,12 +32,14 @@ def test_same_seed_same_cell_different_seed_different_cell(kind, dtype):
     c = make_cell(kind, 3, 4, seed=8, dtype=dtype)
     # another seed gives other weights (the biases start from the same constants)
     assert not np.array_equal(a.params["W_x"], c.params["W_x"])
+    # ... input and recurrent weights both
     assert not np.array_equal(a.params["W_s"], c.params["W_s"])
 
 
 def test_affine_same_seed_same_layer():
     # the output layer is a function of its seed too
     assert same_params(rnnlib.Affine(4, 3, seed=1).params, rnnlib.Affine(4, 3, seed=1).params)
+    # and another seed gives another layer
     assert not np.array_equal(rnnlib.Affine(4, 3, seed=1).params["W"], rnnlib.Affine(4, 3, seed=2).params["W"])
 
 
@@ -49,6 +51,7 @@ def assert_same_global_states(before) -> None:
     (np_before, py_before), (np_after, py_after) = before, global_states()
     # numpy's legacy global generator has not been drawn from or reseeded
     assert np_before[0] == np_after[0] and np.array_equal(np_before[1], np_after[1])
+    # (its position and cached Gaussian too)
     assert np_before[2:] == np_after[2:]
     # nor has Python's random module
     assert py_before == py_after
@@ -80,10 +83,13 @@ def test_the_same_run_twice_gives_the_same_bits(kind, truncate):
     cell, xs, s0, W = random_problem(kind, 6, 3, 2, 4, seed=30)
     r1, r2 = rnnlib.unroll(cell, xs, s0), rnnlib.unroll(cell, xs, s0)
     g1, g2 = rnnlib.bptt(cell, r1, W, truncate=truncate), rnnlib.bptt(cell, r2, W, truncate=truncate)
-    # forward and backward are deterministic: bitwise equal states and gradients
+    # the forward pass is deterministic: bitwise equal states
     np.testing.assert_array_equal(r1.states, r2.states)
+    # so is the backward pass: bitwise equal state gradients
     np.testing.assert_array_equal(g1.states, g2.states)
+    # bitwise equal input gradients
     np.testing.assert_array_equal(g1.xs, g2.xs)
+    # bitwise equal parameter gradients
     assert same_params(g1.params, g2.params)
     g3 = rnnlib.bptt(cell, r1, W, truncate=truncate)
     # bptt can be called again on the same run, with the same result
@@ -109,14 +115,18 @@ def test_unroll_and_bptt_change_neither_cell_nor_run_nor_inputs(kind, truncate):
     run = rnnlib.unroll(cell, xs, s0)
     # unroll changes neither the parameters nor xs and s0
     assert_unchanged(before_unroll, cell.params)
+    # the caller's arrays xs, s0 and d_outputs are untouched
     assert_unchanged(inputs, {"xs": xs, "s0": s0, "W": W})
     before = snapshot(cell.params, run_arrays(run))
     n_caches = len(run.caches)
     rnnlib.bptt(cell, run, W, truncate=truncate)
     # bptt changes no parameter, no array of the run (states, outputs, every cache) and not d_outputs
     assert_unchanged(before, cell.params, run_arrays(run))
+    # no cache was added or removed
     assert len(run.caches) == n_caches
+    # the caller's arrays xs, s0 and d_outputs are untouched
     assert_unchanged(inputs, {"xs": xs, "s0": s0, "W": W})
     # nothing about the run was stored on the cell: same attributes, same parameter arrays
     assert vars(cell).keys() == attributes.keys()
+    # every attribute is the very object it was (params is the same live dict)
     assert all(vars(cell)[k] is v for k, v in attributes.items())

@@ -35,13 +35,14 @@ def test_a_float32_cell_stays_float32_through_unroll_and_bptt(kind, input_dtype)
     assert run.states.dtype == F32 and run.outputs.dtype == F32
     grads = rnnlib.bptt(cell, run, d_outputs, truncate=2)
     grads_full = rnnlib.bptt(cell, run, d_outputs)
-    # every gradient is float32, truncated or not
     for g in (grads, grads_full):
+        # parameter, input and state gradients are all float32, truncated or not
         assert dtypes(g.params) == {F32} and g.xs.dtype == F32 and g.states.dtype == F32
-    # one step and its backward are float32 too
     s, cache = cell.step_forward(cell.initial_state(B), xs[0])
     ds_prev, dx, dparams = cell.step_backward(np.ones(s.shape, dtype=input_dtype), cache)
+    # step_forward and step_backward return float32, even for a float64 ds
     assert s.dtype == F32 and ds_prev.dtype == F32 and dx.dtype == F32 and dtypes(dparams) == {F32}
+    # output_backward keeps float32
     assert cell.output_backward(np.ones((B, H), dtype=F32)).dtype == F32
 
     ref = make_cell(kind, D, H, seed=60)  # the same cell in float64
@@ -50,7 +51,9 @@ def test_a_float32_cell_stays_float32_through_unroll_and_bptt(kind, input_dtype)
     ref_grads = rnnlib.bptt(ref, ref_run, d_outputs.astype(np.float32).astype(np.float64))
     # the float32 numbers are the float64 ones to float32 precision
     assert rel_err(run.states, ref_run.states) <= 1e-5
+    # the state gradients agree with float64 to float32 precision
     assert rel_err(grads_full.states, ref_grads.states) <= 1e-5
+    # so do the parameter gradients
     assert all(rel_err(grads_full.params[k], ref_grads.params[k]) <= 1e-5 for k in ref.params)
 
 
@@ -82,7 +85,9 @@ def test_a_float32_training_step_stays_float32():
         opt.step(grads)
         # SGD and Adam update the same float32 arrays, which stay float32
         current = [v for p in (cell.params, head.params) for v in p.values()]
+        # the optimizer updated the very arrays the model holds
         assert len(current) == len(arrays) and all(a is b for a, b in zip(current, arrays))
+        # which are still float32 after the update
         assert all(a.dtype == F32 for a in arrays)
     # the float32 model still runs
     assert rnnlib.unroll(cell, xs).states.dtype == F32

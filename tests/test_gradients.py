@@ -89,6 +89,7 @@ def check_bptt(kind, T, B, D, H, seed, fixed: bool) -> None:
     cell, xs, s0, W = random_problem(kind, T, B, D, H, seed)
     run = rnnlib.unroll(cell, xs, s0)
     if fixed:
+        # precondition: no relu pre-activation near its kink, where finite differences would be meaningless
         assert kink_free(cell, xs, run.states), "this seed puts a relu pre-activation at a kink; pick another"
     else:
         assume(kink_free(cell, xs, run.states))
@@ -139,6 +140,7 @@ def check_state_gradients(kind, T, B, D, H, seed, fixed: bool) -> None:
     cell, xs, s0, W = random_problem(kind, T, B, D, H, seed)
     run = rnnlib.unroll(cell, xs, s0)
     if fixed:
+        # precondition: no relu pre-activation near its kink, where finite differences would be meaningless
         assert kink_free(cell, xs, run.states), "this seed puts a relu pre-activation at a kink; pick another"
     else:
         assume(kink_free(cell, xs, run.states))
@@ -182,6 +184,7 @@ def check_truncated(kind, T, B, D, H, k, seed, fixed: bool) -> None:
     cell, xs, s0, W = random_problem(kind, T, B, D, H, seed)
     run = rnnlib.unroll(cell, xs, s0)
     if fixed:
+        # precondition: no relu pre-activation near its kink, where finite differences would be meaningless
         assert kink_free(cell, xs, run.states), "this seed puts a relu pre-activation at a kink; pick another"
     else:
         assume(kink_free(cell, xs, run.states))
@@ -237,10 +240,12 @@ def test_truncation_at_least_T_changes_nothing(kind):
     full = rnnlib.bptt(cell, run, W)
     for k in (5, 6, 100):
         cut = rnnlib.bptt(cell, run, W, truncate=k)
-        # with no cut inside the sequence, truncated and full bptt are the same computation
         for name in full.params:
+            # with no cut inside the sequence, the parameter gradients are bitwise those of full bptt
             np.testing.assert_array_equal(cut.params[name], full.params[name])
+        # so are the input gradients
         np.testing.assert_array_equal(cut.xs, full.xs)
+        # and the state gradients at every t
         np.testing.assert_array_equal(cut.states, full.states)
 
 
@@ -271,6 +276,7 @@ def test_step_backward_matches_finite_differences(kind, B, D, H):
     s, cache = cell.step_forward(s_prev, x)
     if kind == "relu":
         z = x @ cell.params["W_x"] + s_prev @ cell.params["W_s"] + cell.params["b"]
+        # precondition: no relu pre-activation near its kink
         assert np.min(np.abs(z)) > KINK, "this seed puts a relu pre-activation at a kink; pick another"
     ds_prev, dx, dparams = cell.step_backward(W, cache)
 
@@ -324,6 +330,7 @@ def test_bptt_through_an_affine_layer_and_a_loss(kind, loss_name):
         return loss_fn(logits, targets, mask)
 
     run = rnnlib.unroll(cell, xs, s0)
+    # precondition: no relu pre-activation near its kink, where finite differences would be meaningless
     assert kink_free(cell, xs, run.states), "this seed puts a relu pre-activation at a kink; pick another"
     logits, cache = head.forward(run.outputs)
     d_outputs, d_head = head.backward(loss_bwd(logits, targets, mask), cache)
@@ -336,6 +343,7 @@ def test_bptt_through_an_affine_layer_and_a_loss(kind, loss_name):
         assert rel_err(grads.params[name], centred_diff(loss, cell.params[name])) <= TOL, name
     # the inputs' and the initial state's gradients through the whole model
     assert rel_err(grads.xs, centred_diff(loss, xs)) <= TOL
+    # dL/ds_0 through the whole model
     assert rel_err(grads.states[0], centred_diff(loss, s0)) <= TOL
 
 
@@ -356,7 +364,9 @@ def test_affine_backward_matches_finite_differences(lead):
     loss = lambda: float(np.sum(W * layer.forward(x)[0]))  # noqa: E731
     # dL/dx, dL/dW, dL/db of L = sum(W * (x W + b)), over any leading dimensions
     assert rel_err(dx, centred_diff(loss, x)) <= TOL
+    # dL/dW summed over every leading position
     assert rel_err(dparams["W"], centred_diff(loss, layer.params["W"])) <= TOL
+    # dL/db likewise
     assert rel_err(dparams["b"], centred_diff(loss, layer.params["b"])) <= TOL
 
 
@@ -379,6 +389,7 @@ def test_cross_entropy_backward_matches_finite_differences(lead, masked):
     z = logits - logits.max(axis=-1, keepdims=True)
     nll = np.log(np.exp(z).sum(axis=-1)) - np.take_along_axis(z, targets[..., None], axis=-1)[..., 0]
     m = np.ones(lead, dtype=bool) if mask is None else mask
+    # the loss is the mean of -log softmax[target] over the selected positions, computed here independently
     assert rnnlib.softmax_cross_entropy(logits, targets, mask) == pytest.approx(nll[m].mean(), rel=1e-13)
 
 

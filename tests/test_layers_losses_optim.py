@@ -62,6 +62,7 @@ def test_an_optimizer_takes_a_single_dict():
     rnnlib.Adam(cell.params, lr=0.5).step(g)
     # a single dict is the same as a list of one dict, and the cell's own array is the one that moved
     assert cell.params["W_x"] is W
+    # both steps moved b by -0.5 (SGD: lr g; Adam: lr g / (|g| + eps))
     np.testing.assert_allclose(cell.params["b"], -1.0, rtol=1e-7)
 
 
@@ -83,6 +84,7 @@ def test_adam_first_step_is_lr_times_the_sign_of_the_gradient():
             np.testing.assert_array_equal(np.sign(step), -np.sign(g[k]))
             # ... and of size lr, short of it by no more than the relative share eps / |g| (rounding aside)
             assert np.all(np.abs(step) <= 0.01 * (1 + 1e-12))
+            # ... and no shorter than lr (1 - eps / |g|)
             assert np.all(np.abs(step) >= 0.01 * (1 - 1e-8 / np.abs(g[k])) - 1e-15)
 
 
@@ -117,17 +119,20 @@ def test_clip_grad_norm_scales_to_max_norm_and_returns_the_norm_before():
     original = [{k: v.copy() for k, v in d.items()} for d in grads]
     before_ids = ids(grads)
     norm = own_norm(grads)
+    # precondition: the gradients are above max_norm, so clipping must act
     assert norm > 1.0
     returned = rnnlib.clip_grad_norm(grads, 1.0)
     # it returns the global norm before clipping
     assert returned == pytest.approx(norm, rel=1e-14)
     # afterwards the global norm is max_norm
     assert own_norm(grads) == pytest.approx(1.0, rel=1e-14)
+    # rnnlib's global_norm agrees
     assert rnnlib.global_norm(grads) == pytest.approx(1.0, rel=1e-14)
     # every gradient is scaled by the same factor (the direction is kept), in place
     assert ids(grads) == before_ids
     for d, o in zip(grads, original):
         for k in d:
+            # each gradient is the original times max_norm / norm
             np.testing.assert_allclose(d[k], o[k] / norm, rtol=1e-14)
 
 
@@ -139,6 +144,7 @@ def test_clip_grad_norm_leaves_small_gradients_alone():
     assert rnnlib.clip_grad_norm(grads, norm * 1.5) == pytest.approx(norm, rel=1e-14)
     for d, o in zip(grads, original):
         for k in d:
+            # the gradients are bitwise unchanged
             np.testing.assert_array_equal(d[k], o[k])
 
 
@@ -151,12 +157,14 @@ def test_clip_grad_norm_of_exploding_gradients(dtype, size):
     assert norm == pytest.approx(4.0 * size, rel=1e-6)
     # after clipping the global norm is max_norm, and the gradients keep their dtype and signs
     assert rnnlib.global_norm(grads) == pytest.approx(5.0, rel=1e-6)
+    # the clipped gradients keep their dtype and their signs (they were not zeroed)
     assert grads[0]["W"].dtype == dtype and np.all(grads[0]["W"] > 0) and np.all(grads[0]["b"] < 0)
 
 
 def test_global_norm_of_zero_gradients_is_zero():
     # all-zero gradients have norm 0 (no 0/0) and clipping leaves them alone
     grads = [{"W": np.zeros((2, 2))}]
+    # zero gradients have norm 0 and clipping returns 0 without a 0/0
     assert rnnlib.global_norm(grads) == 0.0 and rnnlib.clip_grad_norm(grads, 1.0) == 0.0
 
 
@@ -181,6 +189,7 @@ def test_a_few_adam_steps_lower_the_loss(kind):
         grads = [rnnlib.bptt(cell, run, d_out).params, d_head]
         rnnlib.clip_grad_norm(grads, 5.0)
         opt.step(grads)
+    # 30 steps cut the loss by more than 40%
     assert losses[-1] < 0.6 * losses[0]
 
 
@@ -195,7 +204,9 @@ def test_affine_backward_sums_over_every_leading_dimension():
     dx, d = layer.backward(dy, cache)
     # y (T, B, K), dx the shape of x, dW (H, K) and db (K,) summed over T and B
     assert y.shape == (4, 5, 2) and dx.shape == x.shape and d["W"].shape == (3, 2)
+    # db sums dy = 1 over the 4 x 5 leading positions
     np.testing.assert_allclose(d["b"], [20.0, 20.0])
+    # dW = x^T dy sums over every leading position too
     np.testing.assert_allclose(d["W"], np.broadcast_to(x.sum(axis=(0, 1))[:, None], (3, 2)), rtol=1e-14)
 
 
@@ -205,7 +216,9 @@ def test_softmax_is_a_distribution_along_its_axis(axis):
     p = rnnlib.softmax(z, axis=axis)
     # positive entries that sum to 1 along the axis, and invariant under adding a constant
     assert np.all(p > 0)
+    # the probabilities sum to 1 along the axis
     np.testing.assert_allclose(p.sum(axis=axis), 1.0, rtol=1e-14)
+    # adding a constant to every logit changes nothing
     np.testing.assert_allclose(rnnlib.softmax(z + 100.0, axis=axis), p, rtol=1e-12)
 
 
@@ -219,9 +232,11 @@ def test_masked_positions_do_not_count():
     # changing a masked-out logit changes neither the loss nor its gradient, which is 0 there
     assert rnnlib.softmax_cross_entropy(other, targets, mask) == rnnlib.softmax_cross_entropy(logits, targets, mask)
     d = rnnlib.softmax_cross_entropy_backward(logits, targets, mask)
+    # the gradient is exactly 0 at the masked-out positions
     assert not np.any(d[~mask])
     # the mean is over the selected positions only
     full = rnnlib.softmax_cross_entropy(logits[mask], targets[mask])
+    # the masked mean equals the mean over the selected positions alone
     assert rnnlib.softmax_cross_entropy(logits, targets, mask) == pytest.approx(full, rel=1e-14)
     pred, target = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
     # the same for MSE

@@ -90,9 +90,11 @@ def test_ten_thousand_steps_in_bounded_memory(kind):
     print(f"\n{kind}: T={T} B={B} D={D} H={H}: peak {peak / 1e6:.2f} MB, needed {needed / 1e6:.2f} MB, ", end="")
     print(f"ratio {ratio:.2f}")
 
-    # the whole run and its gradients exist, with the documented shapes, and are finite
+    # the whole run and its state gradients exist, with the documented shapes
     assert run.states.shape == (T + 1, B, cell.state_size) and grads.states.shape == (T + 1, B, cell.state_size)
+    # the input gradients have their shape and the parameter gradients are finite after 10,000 steps
     assert grads.xs.shape == (T, B, D) and all(np.all(np.isfinite(g)) for g in grads.params.values())
+    # no state or gradient overflowed to inf or NaN
     assert np.all(np.isfinite(run.states)) and np.all(np.isfinite(grads.states)) and np.all(np.isfinite(grads.xs))
     # `needed` is at least the states and the state and input gradients (T+1, B, S), (T+1, B, S), (T, B, D)
     assert needed >= run.states.nbytes + grads.states.nbytes + grads.xs.nbytes

@@ -80,18 +80,22 @@ def test_the_shapes_of_the_contract(kind):
     assert cell.state_size == S and cell.hidden_size == H and cell.input_size == D
     # initial_state(B): zeros (B, S) in the cell's dtype
     s_init = cell.initial_state(B)
+    # initial_state(B) is zeros (B, S) in the cell's dtype
     assert s_init.shape == (B, S) and s_init.dtype == np.float64 and not np.any(s_init)
     run = rnnlib.unroll(cell, xs, s0)
     # run.states (T+1, B, S) starting at s0; run.outputs (T, B, H) = O(s_1..s_T)
     assert run.states.shape == (T + 1, B, S) and run.outputs.shape == (T, B, H) and len(run.caches) == T
+    # outputs are O(s_1..s_T): Elman all of s, LSTM the h half
     np.testing.assert_array_equal(run.outputs, output_of(kind, run.states[1:], H))
     grads = rnnlib.bptt(cell, run, W)
     # grads.params has the keys and shapes of cell.params; grads.xs (T, B, D); grads.states (T+1, B, S)
     assert {k: v.shape for k, v in grads.params.items()} == {k: v.shape for k, v in cell.params.items()}
+    # grads.xs (T, B, D) and grads.states (T+1, B, S)
     assert grads.xs.shape == (T, B, D) and grads.states.shape == (T + 1, B, S)
     # grads.states[T] is what reaches s_T from y_T alone: there is no later step
     np.testing.assert_array_equal(grads.states[T][..., S - H :], W[T - 1])
     if kind == "lstm":
+        # the LSTM's c_T has no output of its own, so no gradient
         np.testing.assert_array_equal(grads.states[T][..., :H], 0.0)
 
 
@@ -102,6 +106,7 @@ def test_lstm_initialisation():
     np.testing.assert_array_equal(cell.params["b"], np.r_[np.zeros(H), np.ones(H), np.zeros(2 * H)])
     # weights are drawn from U(-1/sqrt(H), 1/sqrt(H)), as PyTorch does
     assert all(np.all(np.abs(cell.params[n]) <= k) for n in ("W_x", "W_s"))
+    # forget_bias=0 gives an all-zero bias
     assert rnnlib.LSTMCell(3, 5, forget_bias=0.0, seed=0).params["b"].max() == 0.0
 
 
@@ -110,5 +115,7 @@ def test_elman_initialisation(kind):
     cell = make_cell(kind, 3, 9, seed=0)
     # b starts at 0 and the weights in U(-1/sqrt(H), 1/sqrt(H)); the nonlinearity is kept and shown
     assert not np.any(cell.params["b"])
+    # weights lie in [-1/sqrt(H), 1/sqrt(H)] = [-1/3, 1/3]
     assert all(np.all(np.abs(cell.params[n]) <= 1 / 3) for n in ("W_x", "W_s"))
+    # the nonlinearity is kept and shown in the repr
     assert cell.nonlinearity == kind and repr(kind) in repr(cell)

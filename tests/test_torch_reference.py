@@ -73,19 +73,23 @@ def check_against_torch(kind, T, B, D, H, seed) -> None:
     assert rel_err(run.outputs, out.detach().numpy()) <= TOL
     # the final state s_T is torch's (h_T; for the LSTM [c_T, h_T])
     assert rel_err(run.states[-1], final.detach().numpy()) <= TOL
-    # dL/dW_x, dL/dW_s are the transposes of torch's weight gradients
+    # dL/dW_x is the transpose of torch's weight_ih gradient
     assert rel_err(grads.params["W_x"], module.weight_ih_l0.grad.numpy().T) <= TOL
+    # dL/dW_s is the transpose of torch's weight_hh gradient
     assert rel_err(grads.params["W_s"], module.weight_hh_l0.grad.numpy().T) <= TOL
-    # dL/db is the gradient of each of torch's two biases (b is their sum)
+    # dL/db is torch's bias_ih gradient ...
     assert rel_err(grads.params["b"], module.bias_ih_l0.grad.numpy()) <= TOL
+    # ... and of bias_hh: b = bias_ih + bias_hh, so both get dL/db
     assert rel_err(grads.params["b"], module.bias_hh_l0.grad.numpy()) <= TOL
     # dL/dx_t for every step
     assert rel_err(grads.xs, x_t.grad.numpy()) <= TOL
-    # dL/ds_0: torch's dL/dh_0 (and dL/dc_0 for the LSTM)
     if kind == "lstm":
+        # dL/dc_0 is the first half of dL/ds_0
         assert rel_err(grads.states[0][:, :H], c0.grad[0].numpy()) <= TOL
+        # dL/dh_0 is the second half
         assert rel_err(grads.states[0][:, H:], h0.grad[0].numpy()) <= TOL
     else:
+        # Elman: dL/ds_0 is torch's dL/dh_0
         assert rel_err(grads.states[0], h0.grad[0].numpy()) <= TOL
 
 

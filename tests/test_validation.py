@@ -27,6 +27,7 @@ def expect_error(fn, *fragments: str) -> str:
         fn()
     message = str(info.value)
     for fragment in fragments:
+        # the message names the argument and shows what it got
         assert fragment in message, f"{fragment!r} not in the message {message!r}"
     return message
 
@@ -94,6 +95,7 @@ def test_non_finite_parameters_are_refused_by_unroll_and_step(setup, name, value
     expect_error(lambda: rnnlib.unroll(cell, xs, s0), f"params[{name!r}]", str(value))
     # so does a single step
     expect_error(lambda: cell.step(s0, xs[0]), f"params[{name!r}]", str(value))
+    # the call that raised left the cell's parameters bitwise as they were
     assert_unchanged(before, cell.params)
 
 
@@ -125,6 +127,7 @@ def test_bptt_rejects_bad_d_outputs(setup, case):
     before = snapshot(cell.params, {"states": run.states})
     # bptt raises ValueError naming d_outputs and the shape or value it got
     expect_error(lambda: rnnlib.bptt(cell, run, make_bad(d_outputs)), *fragments)
+    # the parameters and the run are unchanged by the refused call
     assert_unchanged(before, cell.params, {"states": run.states})
 
 
@@ -194,7 +197,9 @@ def test_step_rejects_bad_input(setup, case):
     before = snapshot(cell.params)
     # step and step_forward raise ValueError naming the argument and what it got
     expect_error(lambda: cell.step(s_prev, x), *fragments)
+    # step_forward, which step calls, checks the same
     expect_error(lambda: cell.step_forward(s_prev, x), *fragments)
+    # the call that raised left the cell's parameters bitwise as they were
     assert_unchanged(before, cell.params)
 
 
@@ -215,6 +220,7 @@ def test_step_backward_rejects_a_bad_ds(setup, make_ds, fragment):
     fragment = fragment.replace("{S}", str(S)).replace("{S+1}", str(S + 1))
     # step_backward checks ds against the batch of its cache and the cell's state size
     expect_error(lambda: cell.step_backward(make_ds(S), cache), "ds", fragment)
+    # the call that raised left the cell's parameters bitwise as they were
     assert_unchanged(before, cell.params)
 
 
@@ -278,6 +284,7 @@ def test_affine_rejects_bad_input_and_changes_nothing():
     before = snapshot(layer.params)
     # x must end in in_size
     expect_error(lambda: layer.forward(np.ones((4, 5))), "x", "(4, 5)", "(..., 3)")
+    # a scalar has no last axis to match
     expect_error(lambda: layer.forward(np.float64(1.0)), "x", "()")
     # ... and be finite
     expect_error(lambda: layer.forward(nan_at((4, 3), 2)), "x", "nan")
@@ -286,6 +293,7 @@ def test_affine_rejects_bad_input_and_changes_nothing():
     expect_error(lambda: layer.backward(np.ones((4, 3)), cache), "dy", "(4, 3)", "(4, 2)")
     # ... and be finite
     expect_error(lambda: layer.backward(nan_at((4, 2), 1, np.inf), cache), "dy", "inf")
+    # none of the refused calls changed the layer's parameters
     assert_unchanged(before, layer.params)
     layer.params["W"][0, 0] = np.nan
     # a NaN parameter is named instead of spreading into the output
@@ -342,6 +350,7 @@ def test_mse_rejects_bad_input(fn, case):
 def test_mse_of_integer_predictions_keeps_fractional_targets():
     # integer predictions are compared with the targets as given, not with targets cast to integers
     assert rnnlib.mse(np.array([1, 2]), np.array([1.5, 2.5])) == 0.25
+    # and the gradient is 2 (pred - target) / N with the fractional targets
     np.testing.assert_array_equal(rnnlib.mse_backward(np.array([1, 2]), np.array([1.5, 2.5])), [-0.5, -0.5])
 
 
@@ -444,6 +453,7 @@ def test_clip_grad_norm_rejects_a_bad_max_norm(max_norm):
     before = snapshot(*grads)
     # max_norm must be a positive finite number
     expect_error(lambda: rnnlib.clip_grad_norm(grads, max_norm), "max_norm", repr(max_norm))
+    # no gradient was scaled before the error
     assert_unchanged(before, *grads)
 
 
@@ -453,6 +463,7 @@ def test_clip_grad_norm_rejects_non_finite_grads_and_changes_nothing():
     before = snapshot(*grads)
     # a NaN gradient is named; none of the gradients has been scaled
     expect_error(lambda: rnnlib.clip_grad_norm(grads, 1.0), "grads[1]['b']", "nan")
+    # no gradient was scaled before the error
     assert_unchanged(before, *grads)
 
 
@@ -485,6 +496,7 @@ def test_sigmoid_and_softmax_do_not_overflow_at_plus_minus_1000(dtype):
     assert s.dtype == dtype and s[0] == 0.0 and s[-1] == 1.0 and s[2] == 0.5
     # softmax puts all the mass on the largest logit, and splits it evenly among equal ones
     np.testing.assert_allclose(p, [[1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]], rtol=1e-6)
+    # softmax keeps the input's dtype
     assert p.dtype == dtype
 
 

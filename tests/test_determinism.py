@@ -100,8 +100,10 @@ def run_arrays(run) -> dict:
     """Every array of a Run, the caches' included, by name."""
     arrays = {"xs": run.xs, "states": run.states, "outputs": run.outputs}
     for t, cache in enumerate(run.caches):
-        for name, value in cache._asdict().items():
-            arrays[f"caches[{t}].{name}"] = value
+        parts = [cache] if isinstance(cache, np.ndarray) else list(cache)  # a cache is a (named) tuple of arrays
+        for i, value in enumerate(parts):
+            if isinstance(value, np.ndarray):
+                arrays[f"caches[{t}][{i}]"] = value
     return arrays
 
 

@@ -1,0 +1,183 @@
+"""Checkers for notebook 3's exercises: the encoder's vector, sampling with a temperature, BIO spans.
+
+    check_final_vector(final_vector)            final_vector(cell, xs) -> O(s_T), (B, H)
+    check_temperature_probs(temperature_probs)  temperature_probs(logits, temperature) -> (..., K)
+    check_bio_spans(bio_spans)                  bio_spans(tags) -> [(start, end, kind), ...]
+    solution("final_vector")                    prints a reference answer
+
+Each checker runs the reader's function beside rnnlib's own
+(rnnlib.patterns.encode, rnnlib.patterns.temperature_probs,
+rnnlib.tasks.bio_spans) and returns a Report.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import patterns, tasks
+from ..elman import ElmanCell
+from ..lstm import LSTMCell
+from ..unroll import unroll
+from . import Report, run_check
+
+# ---- reference answers (shown by `solution`, and checked by the tests) ----
+
+
+def final_vector(cell, xs):
+    """The encoder: y_T = O(s_T), the output read off the last state of a run over xs (T, B, D) -> (B, H)."""
+    run = unroll(cell, xs)
+    return cell.output(run.states[-1])
+
+
+def temperature_probs(logits, temperature):
+    """softmax(logits / temperature) along the last axis, shifted by the maximum so that exp never overflows."""
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def bio_spans(tags):
+    """The entities of a BIO tag list as (start, end, kind), end exclusive; an I- that continues nothing starts one."""
+    spans, start, kind = [], None, None
+    for t, tag in enumerate(list(tags) + ["O"]):  # the extra "O" closes an entity that runs to the end
+        continues = tag.startswith("I-") and tag[2:] == kind
+        if start is not None and not continues:
+            spans.append((start, t, kind))
+            start, kind = None, None
+        if tag.startswith("B-") or (tag.startswith("I-") and not continues):
+            start, kind = t, tag[2:]
+    return spans
+
+
+_SOLUTIONS = {"final_vector": final_vector, "temperature_probs": temperature_probs, "bio_spans": bio_spans}
+
+
+def solution(name: str) -> None:
+    """Print a reference answer to the exercise `name` (one of final_vector, temperature_probs, bio_spans)."""
+    if name not in _SOLUTIONS:
+        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
+    print(inspect.getsource(_SOLUTIONS[name]))
+
+
+# ---- checkers ---------------------------------------------------------------
+
+
+def _array_problem(got, expect, shape_note: str):
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"expected an array, got {type(got).__name__}"
+    if got.shape != expect.shape:
+        return f"expected shape {expect.shape} {shape_note}, got shape {got.shape}"
+    if not np.all(np.isfinite(got)):
+        return "the result holds nan or inf"
+    if not np.allclose(got, expect, rtol=1e-9, atol=1e-12):
+        worst = np.unravel_index(np.argmax(np.abs(got - expect)), got.shape)
+        where = tuple(int(i) for i in worst)
+        return f"values differ: at index {where} expected {expect[worst]:.6f}, got {got[worst]:.6f}"
+    return None
+
+
+def check_final_vector(fn) -> Report:
+    """Check fn(cell, xs) against rnnlib.patterns.encode for Elman and LSTM cells."""
+    report = Report("final_vector")
+    rng = np.random.default_rng(3)
+    cases = [(ElmanCell(3, 4, seed=1), 5, 2), (ElmanCell(2, 3, seed=2), 1, 1), (LSTMCell(3, 2, seed=3), 4, 3)]
+    for cell, T, B in cases:
+        xs = rng.normal(size=(T, B, cell.input_size))
+        expect = patterns.encode(cell, xs)
+        run = unroll(cell, xs)
+
+        def compare(got, expect, run=run, cell=cell):
+            problem = _array_problem(got, expect, "(B, H)")
+            if problem is None:
+                return None
+            got_arr = np.asarray(got, dtype=np.float64) if not isinstance(got, str) else None
+            if got_arr is not None and got_arr.shape == run.states[-1].shape and np.allclose(got_arr, run.states[-1]):
+                return f"{problem}: that is the whole state s_T; an LSTM's state is [c_T, h_T], O reads h_T off it"
+            if got_arr is not None and got_arr.shape == run.outputs.shape:
+                return f"{problem}: that is every output y_1..y_T; the encoder keeps only the last one, y_T"
+            if got_arr is not None and got_arr.shape == expect.shape and np.allclose(got_arr, run.outputs[0]):
+                return f"{problem}: that is y_1, after the first input; the encoder reads y_T, after all of them"
+            return problem
+
+        name = type(cell).__name__
+        run_check(report, f"{name}, T={T}, B={B}: xs {xs.shape}", fn, cell, xs, expect=expect, compare=compare)
+        if not report.passed:
+            break
+    return report
+
+
+def check_temperature_probs(fn) -> Report:
+    """Check fn(logits, temperature) against rnnlib.patterns.temperature_probs, also at large logits."""
+    report = Report("temperature_probs")
+    rng = np.random.default_rng(4)
+    cases = [
+        (rng.normal(size=5), 1.0),
+        (rng.normal(size=5), 0.5),
+        (rng.normal(size=(3, 4)), 2.0),
+        (np.array([1000.0, 999.0, 0.0]), 1.0),
+        (np.array([3.0, 1.0, -2.0]), 0.1),
+    ]
+    for logits, temperature in cases:
+        expect = patterns.temperature_probs(logits, temperature)
+
+        def compare(got, expect, logits=logits, temperature=temperature):
+            problem = _array_problem(got, expect, "(the shape of logits)")
+            if problem is None:
+                return None
+            if "nan or inf" in problem:
+                return f"{problem}: exp overflowed; subtract the largest logit before exp (the result does not change)"
+            with np.errstate(all="ignore"):
+                got_arr = np.asarray(got, dtype=np.float64)
+                times = patterns.temperature_probs(logits * temperature**2, temperature)  # softmax(logits * T)
+                if got_arr.shape == expect.shape and np.allclose(got_arr, times):
+                    return f"{problem}: it looks like softmax(logits * temperature); divide by the temperature"
+                if got_arr.shape == expect.shape and not np.allclose(got_arr.sum(axis=-1), 1.0):
+                    return f"{problem}: the probabilities must add up to 1 along the last axis"
+            return problem
+
+        what = f"logits {logits.shape} (largest {logits.max():.1f}), temperature {temperature}"
+        with np.errstate(over="ignore", invalid="ignore"):
+            run_check(report, what, fn, logits.copy(), temperature, expect=expect, compare=compare)
+        if not report.passed:
+            break
+    return report
+
+
+def check_bio_spans(fn) -> Report:
+    """Check fn(tags) against rnnlib.tasks.bio_spans on sentences of the transducer's task and a few edge cases."""
+    report = Report("bio_spans")
+    cases = [
+        ["B-PER", "O", "O", "B-LOC", "I-LOC", "I-LOC"],
+        ["O", "O", "B-LOC", "I-LOC"],
+        ["B-PER", "I-PER", "B-PER", "O"],
+        ["O", "O", "O"],
+        ["B-LOC", "I-PER"],
+        ["O", "I-LOC", "I-LOC", "O"],
+    ]
+    cases += [tags for _, tags in tasks.names_and_places(4, seed=5)]
+
+    def compare(got, expect):
+        try:
+            got = [tuple(span) for span in got]
+        except TypeError:
+            return f"expected a list of (start, end, kind), got {type(got).__name__}"
+        if got == expect:
+            return None
+        message = f"expected {expect}, got {got}"
+        if len(got) == len(expect) - 1 and got == expect[:-1]:
+            return message + ": the last entity is missing; an entity that runs to the end must be closed too"
+        if [(s, e + 1, k) for s, e, k in got] == expect:
+            return message + ": end is exclusive, one past the entity's last word (as in tokens[start:end])"
+        if len(got) < len(expect):
+            return message + ": B- always starts a new entity, and an I- that follows O (or another kind) does too"
+        return message
+
+    for tags in cases:
+        run_check(report, f"tags {tags}", fn, list(tags), expect=tasks.bio_spans(tags), compare=compare)
+        if not report.passed:
+            break
+    return report

@@ -72,6 +72,6 @@ def test_bidirectional_beats_unidirectional_on_right_context():
 
 def test_outcome_text():
     out = pe.Outcome(None, None, "test accuracy", 0.97, "chance", 0.5, 0.95)
-    assert str(out) == "test accuracy: 0.970   (chance: 0.500; success: at least 0.95, reached)"
+    assert str(out) == "test accuracy: 0.97   (chance: 0.50; success: at least 0.95, reached)"
     low = pe.Outcome(None, None, "bits per character", 1.5, "bigram model", 2.3, 1.0, higher_is_better=False)
     assert not low.passed and "at most 1.00, NOT reached" in str(low)

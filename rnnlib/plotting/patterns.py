@@ -223,8 +223,8 @@ def _encoder_decoder(ax, inputs, outputs):
     _outputs(ax, dxs, 1.2, outputs)
     for m in range(1, M):  # output m is the decoder's input at step m + 1
         _arrow(ax, (dxs[m - 1] + _W / 2, 2.4), (dxs[m] - _W / 2, 0.1), dashed=True, rad=-0.25, color=COLORS["purple"])
-    ax.text(xs[0] - 0.6, -0.65, "encoder: reads the input", fontsize=10, color=COLORS["orange"])
-    ax.text(dxs[0] - 0.6, -0.65, "decoder: writes the output", fontsize=10, color=COLORS["purple"])
+    ax.text(xs[0] - 0.6, -0.65, "encoder: reads the input", fontsize=10, color="#444444")
+    ax.text(dxs[0] - 0.6, -0.65, "decoder: writes the output", fontsize=10, color="#444444")
     return dxs[-1] + 1.2
 
 

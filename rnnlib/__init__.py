@@ -5,9 +5,17 @@
 
     run = unroll(cell, xs)                  xs (T, B, D) -> run.states (T+1, B, S), run.outputs (T, B, H)
     grads = bptt(cell, run, d_outputs)      grads.params, grads.xs, grads.states (dL/ds_t)
+
+More in the submodules: text (words to vectors), features (bag of words,
+windows), patterns and bidirectional (the usage patterns), tasks and
+long_range (seeded synthetic data), train (the training loop), analysis
+(Jacobians and gradient norms), gradcheck; plotting, widgets and exercises
+for the notebooks (those import matplotlib and ipywidgets; this package
+imports numpy only).
 """
 
 from .activations import sigmoid, softmax
+from .bidirectional import BiGrads, BiRun, bidirectional_bptt, bidirectional_unroll
 from .cell import Cell
 from .elman import ElmanCell
 from .gradcheck import numerical_gradient, rel_error
@@ -15,19 +23,26 @@ from .layers import Affine
 from .losses import mse, mse_backward, softmax_cross_entropy, softmax_cross_entropy_backward
 from .lstm import LSTMCell
 from .optim import SGD, Adam, clip_grad_norm, global_norm
+from .train import History, fit
 from .unroll import Grads, Run, bptt, unroll
 
 __all__ = [
     "SGD",
     "Adam",
     "Affine",
+    "BiGrads",
+    "BiRun",
     "Cell",
     "ElmanCell",
     "Grads",
+    "History",
     "LSTMCell",
     "Run",
+    "bidirectional_bptt",
+    "bidirectional_unroll",
     "bptt",
     "clip_grad_norm",
+    "fit",
     "global_norm",
     "mse",
     "mse_backward",

@@ -64,6 +64,7 @@ FIGURES = {
     "unrolled_rnn.png": unrolled_rnn,
     "unrolling_stepper.png": unrolling_stepper,
     "task_shapes.png": task_shapes,
+    "usage_patterns.png": usage_patterns,
     "gradient_norms.png": gradient_norms,
 }
 

@@ -22,6 +22,8 @@ def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    if out is None:  # a fresh array (also for a 0-d z, where numpy would return a scalar)
+        out = np.empty(np.shape(z), dtype=np.result_type(z, 0.5))
     a = np.multiply(z, 0.5, out=out)
     np.tanh(a, out=a)
     a += 1.0

@@ -79,7 +79,11 @@ class Cell:
 
     def project(self, x: np.ndarray) -> np.ndarray:
         """The input's share of z: x W_x + b, for x of shape (..., D) -> (..., G)."""
-        return x @ self.params["W_x"] + self.params["b"]
+        # All rows in one 2-D product (numpy would loop over a leading T axis),
+        # and b added in place: no second (T, B, G) array.
+        zx = np.reshape(x, (-1, self.input_size)) @ self.params["W_x"]  # (T*B, D) @ (D, G) -> (T*B, G)
+        zx += self.params["b"]
+        return zx.reshape(np.shape(x)[:-1] + (self.gate_size,))
 
     # ---- R: one step -----------------------------------------------------
 
@@ -91,7 +95,7 @@ class Cell:
     def step_forward(self, s_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, StepCache]:
         """R with a cache for `step_backward`: returns (s_t, cache)."""
         s_prev, x = self.check_step(s_prev, x)
-        s, cache = self.recur(s_prev, self.project(x))
+        s, cache = self.recur(s_prev, self.project(x), overwrite_zx=True)
         return s, StepCache(x, s_prev, cache)
 
     def step_backward(self, ds: np.ndarray, cache: StepCache) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -123,16 +127,21 @@ class Cell:
         """O: the output y_t = O(s_t), for s of shape (..., S) -> (..., H)."""
         raise NotImplementedError
 
-    def output_backward(self, dy: np.ndarray) -> np.ndarray:
-        """dL/ds_t from dL/dy_t. O reads a part of the state, so it needs no cache."""
+    def output_backward(self, dy: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """dL/ds_t from dL/dy_t, (..., H) -> (..., S); written into `out` when it is given.
+
+        O reads a part of the state, so it needs no cache.
+        """
         raise NotImplementedError
 
     # ---- what each cell defines ------------------------------------------
 
-    def recur(self, s_prev: np.ndarray, zx: np.ndarray, out: np.ndarray | None = None):
+    def recur(self, s_prev: np.ndarray, zx: np.ndarray, out: np.ndarray | None = None, overwrite_zx: bool = False):
         """The recurrence given the input's share zx = x_t W_x + b (B, G).
 
         Returns (s_t, cache); writes s_t into `out` when it is given.
+        overwrite_zx=True lets the cell build z_t in zx's memory (and keep it
+        in the cache) instead of a new array; zx is then changed.
         """
         raise NotImplementedError
 

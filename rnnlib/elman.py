@@ -45,7 +45,7 @@ class ElmanCell(Cell):
     def __repr__(self) -> str:
         return f"{super().__repr__()[:-1]}, nonlinearity={self.nonlinearity!r})"
 
-    def recur(self, s_prev, zx, out=None):
+    def recur(self, s_prev, zx, out=None, overwrite_zx=False):  # z_t goes to out: zx is only read
         # s_t = g(x_t W_x + b + s_{t-1} W_s), computed in place in `out`
         z = np.matmul(s_prev, self.params["W_s"], out=out)
         z += zx
@@ -53,8 +53,9 @@ class ElmanCell(Cell):
         return s, ElmanCache(s)
 
     def recur_backward(self, ds, cache):
-        dz = ds * self.dg(cache.s)
-        ds_prev = dz @ self.params["W_s"].T
+        dz = self.dg(cache.s)  # g'(z_t), read off s_t
+        dz *= ds  # dz_t = ds_t * g'(z_t)
+        ds_prev = dz @ self.params["W_s"].T  # ds_{t-1} = dz_t W_s^T
         return ds_prev, dz
 
     def recurrent_input(self, s):
@@ -63,5 +64,8 @@ class ElmanCell(Cell):
     def output(self, s):
         return s
 
-    def output_backward(self, dy):
-        return dy
+    def output_backward(self, dy, out=None):
+        if out is None:
+            return dy
+        out[...] = dy
+        return out

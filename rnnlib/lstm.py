@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import dsigmoid, dtanh, sigmoid
+from .activations import dtanh
 from .cell import Cell
 
 
@@ -58,24 +58,38 @@ class LSTMCell(Cell):
         super().__init__(input_size, hidden_size, seed=seed, dtype=dtype)
         H = self.hidden_size
         self.params["b"][H : 2 * H] = forget_bias
+        # 1/2 on the sigmoid gates i, f, o and 1 on g (see activate_gates), (4H,)
+        self.gate_scale = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=self.dtype), H)
 
-    def recur(self, s_prev, zx, out=None):
+    def recur(self, s_prev, zx, out=None, overwrite_zx=False):
         H = self.hidden_size
         c_prev, h_prev = s_prev[:, :H], s_prev[:, H:]
-        gates = zx + h_prev @ self.params["W_s"]  # z_t, (B, 4H); the gates overwrite it
-        # i and f are neighbours, so one sigmoid serves both
-        sigmoid(gates[:, : 2 * H], out=gates[:, : 2 * H])
-        np.tanh(gates[:, 2 * H : 3 * H], out=gates[:, 2 * H : 3 * H])
-        sigmoid(gates[:, 3 * H :], out=gates[:, 3 * H :])
+        z = zx if overwrite_zx else zx.copy()
+        z += h_prev @ self.params["W_s"]  # z_t = x_t W_x + b + h_{t-1} W_s, (B, H) @ (H, 4H) -> (B, 4H)
+        gates = self.activate_gates(z)  # [i_t, f_t, g_t, o_t], written over z
         i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
 
-        s = np.empty_like(s_prev) if out is None else out
-        c, h = s[:, :H], s[:, H:]
-        np.multiply(f, c_prev, out=c)
+        c = f * c_prev
         c += i * g  # c_t = f_t * c_{t-1} + i_t * g_t
         tanh_c = np.tanh(c)
-        np.multiply(o, tanh_c, out=h)  # h_t = o_t * tanh(c_t)
+        s = np.empty_like(s_prev) if out is None else out
+        s[:, :H] = c  # s_t = [c_t, h_t]
+        np.multiply(o, tanh_c, out=s[:, H:])  # h_t = o_t * tanh(c_t)
         return s, LSTMCache(c_prev, gates, tanh_c)
+
+    def activate_gates(self, z):
+        """[sigmoid(z^i), sigmoid(z^f), tanh(z^g), sigmoid(z^o)], in place in z (B, 4H).
+
+        sigmoid(z) = (1 + tanh(z / 2)) / 2, so with k = 1/2 on the sigmoid
+        blocks and k = 1 on g, every block is tanh(k z) k + 1 - k: one tanh
+        over the whole contiguous block instead of one call per gate.
+        """
+        k = self.gate_scale
+        z *= k
+        np.tanh(z, out=z)
+        z *= k
+        z += 1 - k
+        return z
 
     def recur_backward(self, ds, cache):
         H = self.hidden_size
@@ -83,17 +97,30 @@ class LSTMCell(Cell):
         i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
         dc_t, dh_t = ds[:, :H], ds[:, H:]
 
-        dc = dc_t + dh_t * o * dtanh(tanh_c)
-        dz = np.empty_like(gates)
-        dz[:, :H] = dc * g * dsigmoid(i)  # di_t * i_t (1 - i_t)
-        dz[:, H : 2 * H] = dc * c_prev * dsigmoid(f)  # df_t * f_t (1 - f_t)
-        dz[:, 2 * H : 3 * H] = dc * i * dtanh(g)  # dg_t * (1 - g_t^2)
-        dz[:, 3 * H :] = dh_t * tanh_c * dsigmoid(o)  # do_t * o_t (1 - o_t)
+        dc = dh_t * o
+        dc *= dtanh(tanh_c)
+        dc += dc_t  # dc = dc_t + dh_t * o_t * (1 - tanh(c_t)^2)
+        dz = np.empty_like(gates)  # [di_t, df_t, dg_t, do_t], then times the gates' derivatives
+        np.multiply(dc, g, out=dz[:, :H])  # di_t = dc * g_t
+        np.multiply(dc, c_prev, out=dz[:, H : 2 * H])  # df_t = dc * c_{t-1}
+        np.multiply(dc, i, out=dz[:, 2 * H : 3 * H])  # dg_t = dc * i_t
+        np.multiply(dh_t, tanh_c, out=dz[:, 3 * H :])  # do_t = dh_t * tanh(c_t)
+        dz *= self.gate_derivative(gates)  # dz_t = [di_t i_t (1 - i_t), df_t f_t (1 - f_t), dg_t (1 - g_t^2), ...]
 
         ds_prev = np.empty_like(ds)
         np.multiply(dc, f, out=ds_prev[:, :H])  # dc_{t-1}
-        np.matmul(dz, self.params["W_s"].T, out=ds_prev[:, H:])  # dh_{t-1}
+        np.matmul(dz, self.params["W_s"].T, out=ds_prev[:, H:])  # dh_{t-1} = dz_t W_s^T
         return ds_prev, dz
+
+    def gate_derivative(self, gates):
+        """The derivatives of the four gates, from their values a = gates (B, 4H).
+
+        sigmoid' = a (1 - a) and tanh' = (1 + a)(1 - a) are both (1 - a)(a + 2k - 1),
+        with the k of `activate_gates`: one expression for the whole block.
+        """
+        d = 1 - gates
+        d *= gates + (2 * self.gate_scale - 1)
+        return d
 
     def recurrent_input(self, s):
         return s[..., self.hidden_size :]
@@ -101,7 +128,8 @@ class LSTMCell(Cell):
     def output(self, s):
         return s[..., self.hidden_size :]
 
-    def output_backward(self, dy):
-        ds = np.zeros(dy.shape[:-1] + (self.state_size,), dtype=dy.dtype)
+    def output_backward(self, dy, out=None):
+        ds = np.empty(dy.shape[:-1] + (self.state_size,), dtype=dy.dtype) if out is None else out
+        ds[..., : self.hidden_size] = 0  # y_t = h_t does not read c_t
         ds[..., self.hidden_size :] = dy
         return ds

@@ -51,12 +51,15 @@ def unroll(cell: Cell, xs, s0=None) -> Run:
     s0 = _validate.array("s0", s0, 2, cell.dtype, (B, cell.state_size))
     _validate.params_finite(type(cell).__name__, cell.params)
 
-    zx = cell.project(xs)  # x_t W_x + b for every step in one product: (T, B, D) @ (D, G) -> (T, B, G)
+    # x_t W_x + b for every step in one product: (T, B, D) @ (D, G) -> (T, B, G).
+    # The array is unroll's own, so each step may build z_t in it (the LSTM
+    # keeps its gates there): no new (B, G) array per step.
+    zx = cell.project(xs)
     states = np.empty((T + 1, B, cell.state_size), dtype=cell.dtype)
     states[0] = s0
     caches = []
     for t in range(1, T + 1):
-        _, cache = cell.recur(states[t - 1], zx[t - 1], out=states[t])  # s_t = R(s_{t-1}, x_t)
+        _, cache = cell.recur(states[t - 1], zx[t - 1], out=states[t], overwrite_zx=True)  # s_t = R(s_{t-1}, x_t)
         caches.append(cache)
     return Run(xs=xs, states=states, outputs=cell.output(states[1:]), caches=caches)
 
@@ -83,8 +86,9 @@ def bptt(cell: Cell, run: Run, d_outputs, truncate: int | None = None) -> Grads:
     if truncate is not None:
         truncate = _validate.positive_int("truncate", truncate)
 
-    d_states = cell.output_backward(d_outputs)  # (T, B, S): what reaches each s_t from y_t
-    d_states = np.concatenate([np.zeros((1, B, cell.state_size), dtype=cell.dtype), d_states])
+    d_states = np.empty((T + 1, B, cell.state_size), dtype=cell.dtype)
+    d_states[0] = 0  # s_0 has no output
+    cell.output_backward(d_outputs, out=d_states[1:])  # what reaches each s_t from y_t
     dz = np.empty((T, B, cell.gate_size), dtype=cell.dtype)
     for t in range(T, 0, -1):
         # d_states[t] is complete here: step t+1 has already added its share
@@ -102,5 +106,5 @@ def bptt(cell: Cell, run: Run, d_outputs, truncate: int | None = None) -> Grads:
         "W_s": s_in.T @ dz_rows,
         "b": dz_rows.sum(axis=0),
     }
-    d_xs = dz @ cell.params["W_x"].T  # (T, B, G) @ (G, D) -> (T, B, D)
+    d_xs = (dz_rows @ cell.params["W_x"].T).reshape(T, B, -1)  # (T*B, G) @ (G, D) -> (T, B, D)
     return Grads(params=params, xs=d_xs, states=d_states)

@@ -13,11 +13,14 @@ Each measurement runs in a fresh process of its own (numpy's and torch's thread
 pools slow each other down when they share one), the two sides alternate, and
 each case is run for several rounds: a round's time is the median of its
 calls, the table shows the median over rounds. Both sides get the same number
-of threads (--threads, default: the machine's cores): torch.set_num_threads,
-and threadpoolctl (when installed) or OMP/OPENBLAS/MKL_NUM_THREADS for numpy.
+of threads (--threads, default 1 as in the course's Makefile): torch.set_num_threads,
+and threadpoolctl (when installed) and OMP/OPENBLAS/MKL_NUM_THREADS for numpy.
 
 Before timing, a small problem is run on both sides with the same weights and
 the outputs and gradients are compared, so the table times the same function.
+Each worker allocates and frees one 30 MiB array before it times anything, so
+that glibc keeps freed memory for both sides alike (see worker(); --no-prime
+leaves it out, and the faults/call columns show what each side paid).
 
 Without torch the script times rnnlib alone and says so. To compare, install
 torch for the benchmark only (it is not a requirement of the course):
@@ -49,6 +52,7 @@ CASES = [
     ("long", "elman", 1000, 16, 16, 64, "float64", 1.0, True),
 ]
 SIDES = ("rnnlib", "torch")
+PRIME_BYTES = 30 << 20  # just under the 32 MiB cap of glibc's dynamic mmap threshold
 # Set on some machines because older OpenBLAS builds misbehave; see --unset-openblas-coretype.
 OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -106,7 +110,7 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
-def worker(side, model, T, B, D, H, dtype, calls, warmup, threads, memory):
+def worker(side, model, T, B, D, H, dtype, calls, warmup, threads, memory, prime):
     """Time `calls` calls after `warmup`; print one line of JSON."""
     import numpy as np
 
@@ -131,6 +135,13 @@ def worker(side, model, T, B, D, H, dtype, calls, warmup, threads, memory):
             for p in threadpool_info()
         ]
 
+    if prime:
+        # glibc returns freed heap memory to the system once more than twice the
+        # largest block it has ever unmapped lies free at the top, and a call
+        # that then allocates again pays a page fault for every 4 KiB. A process
+        # that has once freed a large array (a notebook kernel, soon) keeps the
+        # memory instead. Both sides do this once, so neither pays for it.
+        np.ones(PRIME_BYTES // 8)
     if memory:
         # Warm up on a tiny problem (loads code, sets up pools) so that the peak
         # RSS delta below is the memory of the measured call itself.
@@ -149,15 +160,18 @@ def worker(side, model, T, B, D, H, dtype, calls, warmup, threads, memory):
             call(xs, d_outputs)
             info["tracemalloc_peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-    times = []
+    times, faults = [], 0
     for i in range(warmup + calls):
         prepare(xs, d_outputs)
+        faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         start = time.perf_counter()
         call(xs, d_outputs)
         elapsed = time.perf_counter() - start
         if i >= warmup:
             times.append(elapsed)
+            faults += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
     info["median_s"] = float(np.median(times))
+    info["page_faults_per_call"] = faults / calls  # fresh memory the call touched, 4 KiB a page
     print(json.dumps(info))
 
 
@@ -212,6 +226,8 @@ def run_worker(args, side, case, calls, warmup):
     cmd += ["--calls", str(calls), "--warmup", str(warmup), "--threads", str(args.threads)]
     if memory:
         cmd.append("--memory")
+    if args.no_prime:
+        cmd.append("--no-prime")
     env = child_env(args.threads, args.unset_openblas_coretype)
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -274,13 +290,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2 short rounds instead of 5")
     parser.add_argument("--rounds", type=int, default=None, help="processes per case and side (default 5, quick 2)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads for each side")
+    parser.add_argument("--threads", type=int, default=1, help="threads for each side (default 1, as in the Makefile)")
     parser.add_argument("--only", default="", help="run only cases whose 'name model dtype' contains this text")
     parser.add_argument(
         "--unset-openblas-coretype",
         action="store_true",
         help=f"remove {' and '.join(OPENBLAS_OVERRIDES)} from the workers' environment "
         "(the BLAS kernel that then runs is printed)",
+    )
+    parser.add_argument(
+        "--no-prime",
+        action="store_true",
+        help="do not allocate and free one 30 MiB array in each worker before timing (see worker())",
     )
     parser.add_argument("--worker", nargs=7, help=argparse.SUPPRESS)
     parser.add_argument("--calls", type=int, default=10, help=argparse.SUPPRESS)
@@ -291,7 +312,8 @@ def main():
 
     if args.worker:
         side, model, T, B, D, H, dtype = args.worker
-        worker(side, model, int(T), int(B), int(D), int(H), dtype, args.calls, args.warmup, args.threads, args.memory)
+        sizes = int(T), int(B), int(D), int(H)
+        worker(side, model, *sizes, dtype, args.calls, args.warmup, args.threads, args.memory, not args.no_prime)
         return
     if args.check:
         print(json.dumps(check_same_function(*args.check)))
@@ -331,20 +353,28 @@ def main():
 
     print_machine(args, torch_ok, first)
     print(f"rounds: {rounds} processes per case and side, each the median of {calls} calls after {warmup} warm-up")
+    if args.no_prime:
+        print("memory: not primed (--no-prime): each worker's allocator starts fresh")
+    else:
+        print(f"memory: each worker allocated and freed {PRIME_BYTES >> 20} MiB before timing (see worker())")
     print()
     header = f"{'case':<9} {'model':<6} {'T,B,D,H':<15} {'dtype':<8} {'rnnlib ms':>10} {'torch ms':>10}"
-    header += f" {'ratio':>7} {'target':>7}  result"
+    header += f" {'ratio':>7} {'target':>7}  result  {'faults/call rnnlib, torch':>25}"
     print(header)
     print("-" * len(header))
     for case in cases:
         name, model, T, B, D, H, dtype, target, _ = case
         ms = {side: 1e3 * statistics.median(o["median_s"] for o in results[case][side]) for side in sides}
+        faults = ", ".join(
+            f"{statistics.median(o['page_faults_per_call'] for o in results[case][side]):.0f}" for side in sides
+        )
         line = f"{name:<9} {model:<6} {f'{T},{B},{D},{H}':<15} {dtype:<8} {ms['rnnlib']:>10.2f}"
         if torch_ok:
             ratio = ms["rnnlib"] / ms["torch"]
             line += f" {ms['torch']:>10.2f} {ratio:>7.2f} {f'<= {target}':>7}  {'PASS' if ratio <= target else 'MISS'}"
         else:
-            line += f" {'-':>10} {'-':>7} {f'<= {target}':>7}  -"
+            line += f" {'-':>10} {'-':>7} {f'<= {target}':>7}  -   "
+        line += f"  {faults:>25}"
         print(line)
     memory_cases = [c for c in cases if c[8]]
     if memory_cases:

@@ -125,16 +125,31 @@ class Cell:
 
     def output(self, s: np.ndarray) -> np.ndarray:
         """O: the output y_t = O(s_t), for s of shape (..., S) -> (..., H)."""
-        raise NotImplementedError
+        s = np.asarray(s)
+        if s.ndim < 1 or s.shape[-1] != self.state_size:
+            raise ValueError(f"s must have shape (..., {self.state_size}), got shape {s.shape}")
+        return self._output(s)
 
     def output_backward(self, dy: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """dL/ds_t from dL/dy_t, (..., H) -> (..., S); written into `out` when it is given.
 
         O reads a part of the state, so it needs no cache.
         """
-        raise NotImplementedError
+        dy = np.asarray(dy, dtype=self.dtype)
+        if dy.ndim < 1 or dy.shape[-1] != self.hidden_size:
+            raise ValueError(f"dy must have shape (..., {self.hidden_size}), got shape {dy.shape}")
+        _validate.finite("dy", dy)
+        return self._output_backward(dy, out)
 
     # ---- what each cell defines ------------------------------------------
+
+    def _output(self, s: np.ndarray) -> np.ndarray:
+        """O without checks."""
+        raise NotImplementedError
+
+    def _output_backward(self, dy: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        """The backward of O without checks."""
+        raise NotImplementedError
 
     def recur(self, s_prev: np.ndarray, zx: np.ndarray, out: np.ndarray | None = None, overwrite_zx: bool = False):
         """The recurrence given the input's share zx = x_t W_x + b (B, G).

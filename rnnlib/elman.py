@@ -61,11 +61,11 @@ class ElmanCell(Cell):
     def recurrent_input(self, s):
         return s
 
-    def output(self, s):
-        return s
+    def _output(self, s):
+        return s  # y_t = s_t
 
-    def output_backward(self, dy, out=None):
+    def _output_backward(self, dy, out=None):
         if out is None:
-            return dy
+            return np.array(dy, copy=True)  # a new array: dL/ds_t must not share memory with dy
         out[...] = dy
         return out

@@ -125,10 +125,10 @@ class LSTMCell(Cell):
     def recurrent_input(self, s):
         return s[..., self.hidden_size :]
 
-    def output(self, s):
-        return s[..., self.hidden_size :]
+    def _output(self, s):
+        return s[..., self.hidden_size :]  # y_t = h_t
 
-    def output_backward(self, dy, out=None):
+    def _output_backward(self, dy, out=None):
         ds = np.empty(dy.shape[:-1] + (self.state_size,), dtype=dy.dtype) if out is None else out
         ds[..., : self.hidden_size] = 0  # y_t = h_t does not read c_t
         ds[..., self.hidden_size :] = dy

@@ -82,13 +82,18 @@ def bptt(cell: Cell, run: Run, d_outputs, truncate: int | None = None) -> Grads:
             f"run must come from unroll with this cell: states of shape {(T + 1, B, cell.state_size)}, "
             f"got {run.states.shape}"
         )
+    if run.xs.shape != (T, B, cell.input_size):
+        raise ValueError(
+            f"run must come from unroll with this cell: xs of shape {(T, B, cell.input_size)}, got {run.xs.shape}"
+        )
     d_outputs = _validate.array("d_outputs", d_outputs, 3, cell.dtype, (T, B, H))
+    _validate.params_finite(type(cell).__name__, cell.params)
     if truncate is not None:
         truncate = _validate.positive_int("truncate", truncate)
 
     d_states = np.empty((T + 1, B, cell.state_size), dtype=cell.dtype)
     d_states[0] = 0  # s_0 has no output
-    cell.output_backward(d_outputs, out=d_states[1:])  # what reaches each s_t from y_t
+    cell._output_backward(d_outputs, out=d_states[1:])  # what reaches each s_t from y_t (checked above)
     dz = np.empty((T, B, cell.gate_size), dtype=cell.dtype)
     for t in range(T, 0, -1):
         # d_states[t] is complete here: step t+1 has already added its share

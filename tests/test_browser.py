@@ -15,6 +15,7 @@ $CHROMIUM. Without it the test is skipped, unless RNNLIB_REQUIRE_BROWSER=1
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -68,11 +69,22 @@ def lab(tmp_path_factory, chromium_path):
     root = tmp_path_factory.mktemp("lab")
     for nb in NOTEBOOKS:
         shutil.copy(nb, root / nb.name)
+    # Settings of this server only: draw every cell (JupyterLab otherwise leaves cells outside the
+    # window undrawn, so their widgets could not be seen), and no news pop-up over the page.
+    settings = tmp_path_factory.mktemp("lab-settings")
+    for plugin, values in {
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        package, name = plugin.rsplit("/", 1)
+        (settings / package).mkdir(parents=True, exist_ok=True)
+        (settings / package / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
     port = free_port()
     cmd = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={settings}",
         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
@@ -176,7 +188,8 @@ def settle(page, timeout: float = 30) -> None:
 def test_notebook_in_browser(notebook, lab, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{lab}/lab/tree/{notebook.name}?token={TOKEN}")
+        # A workspace of its own, reset, so the page opens this notebook alone
+        page.goto(f"{lab}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={TOKEN}")
         page.wait_for_function(KERNEL_READY_JS, timeout=120_000, polling=250)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         # A run is over when every code cell has an execution count and the kernel is idle.
@@ -190,7 +203,8 @@ def test_notebook_in_browser(notebook, lab, browser):
         # No cell of the notebook ended in an error.
         assert state["errors"] == [], state["errors"]
 
-        widgets = page.locator(".jp-OutputArea-output .jupyter-widgets")
+        widgets = page.locator(".jp-OutputArea-output .widget-slider")
+        widgets.first.scroll_into_view_if_needed(timeout=30_000)
         widgets.first.wait_for(timeout=30_000)
         # Every widget rendered: none of JupyterLab's "Error displaying widget" placeholders.
         assert page.get_by_text("Error displaying widget").count() == 0

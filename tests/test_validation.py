@@ -147,11 +147,6 @@ def test_bptt_rejects_a_run_of_a_cell_with_another_hidden_size(setup):
     expect_error(lambda: rnnlib.bptt(cell, run, d_outputs), "run", "states")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unroll.py: bptt checks run.states against the cell but not run.xs, so a run made by a cell with "
-    "another input size gives a W_x gradient of the wrong shape without an error (see the report's patch)",
-)
 def test_bptt_rejects_a_run_of_a_cell_with_another_input_size(setup):
     cell, _, s0, d_outputs, _ = setup
     other = make_cell("lstm" if isinstance(cell, rnnlib.LSTMCell) else "tanh", D + 2, H)
@@ -160,17 +155,25 @@ def test_bptt_rejects_a_run_of_a_cell_with_another_input_size(setup):
     expect_error(lambda: rnnlib.bptt(cell, run, d_outputs), "xs", f"({T}, {B}, {D + 2})")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unroll.py: bptt does not check cell.params, so NaN or inf put into a parameter after unroll "
-    "comes back as NaN gradients instead of a ValueError (see the report's patch)",
-)
 def test_bptt_refuses_non_finite_parameters(setup):
     cell, xs, s0, d_outputs, _ = setup
     run = rnnlib.unroll(cell, xs, s0)
     cell.params["W_s"][0, 0] = np.nan
     # bptt names the parameter and its bad value, as unroll and step do
     expect_error(lambda: rnnlib.bptt(cell, run, d_outputs), "params['W_s']", "nan")
+
+
+def test_output_and_its_backward_check_their_argument(setup):
+    cell, _, _, _, _ = setup
+    S, Hc = cell.state_size, cell.hidden_size
+    # O refuses a state of the wrong size, naming s and the shape it got
+    expect_error(lambda: cell.output(np.ones((B, S + 1))), "s", f"({B}, {S + 1})")
+    # O's backward refuses a gradient of the wrong size, and one with NaN in it
+    expect_error(lambda: cell.output_backward(np.ones((B, Hc + 1))), "dy", f"({B}, {Hc + 1})")
+    expect_error(lambda: cell.output_backward(nan_at((B, Hc))), "dy", "nan")
+    # and returns a new array, never the one it was given
+    dy = np.ones((B, Hc))
+    assert not np.shares_memory(cell.output_backward(dy), dy)
 
 
 # ---- step and step_backward -------------------------------------------------------------------------------

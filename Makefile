@@ -14,8 +14,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: lab test install clean
 
+# JupyterLab refuses to run as root unless told; only then is it told.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/01_modeling_sequences.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT) notebooks/01_modeling_sequences.ipynb
 
 test: $(STAMP)
 	$(BIN)/ruff check .

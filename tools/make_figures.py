@@ -59,6 +59,12 @@ def gradient_norms():
     return compare_nonlinearities(rhos=(0.9, 1.5), T=50, seed=0)
 
 
+def lstm_cell():
+    from rnnlib.plotting.lstm_cell import draw_lstm_cell
+
+    return draw_lstm_cell()
+
+
 # file name -> the function that returns the Figure (drawn at its own size)
 FIGURES = {
     "unrolled_rnn.png": unrolled_rnn,
@@ -66,6 +72,7 @@ FIGURES = {
     "task_shapes.png": task_shapes,
     "usage_patterns.png": usage_patterns,
     "gradient_norms.png": gradient_norms,
+    "lstm_cell.png": lstm_cell,
 }
 
 

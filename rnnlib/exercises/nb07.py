@@ -1,0 +1,188 @@
+"""Checkers for notebook 7, the LSTM.
+
+check_lstm_step(fn)         fn(cell, s_prev, x) -> s_t = [c_t, h_t] (B, 2H), one LSTM step from the equations
+check_memory_backward(fn)   fn(cell, s_prev, x, ds) -> dL/dc_{t-1} (B, H), through one step
+check_parameter_count(fn)   fn(D, H) -> the number of parameters of an LSTMCell(input_size=D, hidden_size=H)
+solution(name)              prints rnnlib's own answer: "lstm_step", "memory_backward" or "parameter_count"
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import lstm_anatomy
+from ..elman import ElmanCell
+from ..lstm import LSTMCell
+from . import Report, run_check
+
+
+def _cases():
+    """(description, cell, s_prev, x, ds) with random states, a forget bias other than 0, B = 1 and B = 3."""
+    cases = []
+    for k, (D, H, B) in enumerate(((3, 4, 1), (2, 5, 3), (4, 3, 2))):
+        rng = np.random.default_rng(70 + k)
+        cell = LSTMCell(input_size=D, hidden_size=H, forget_bias=1.0, seed=70 + k)
+        cell.params["b"] += rng.normal(scale=0.5, size=4 * H)  # every gate's bias different from 0
+        s_prev = rng.normal(size=(B, 2 * H))
+        x = rng.normal(size=(B, D))
+        ds = rng.normal(size=(B, 2 * H))
+        cases.append((f"D = {D}, H = {H}, B = {B}", cell, s_prev, x, ds))
+    return cases
+
+
+def _close(got, expect, tol=1e-8):
+    return np.shape(got) == np.shape(expect) and np.allclose(got, expect, rtol=tol, atol=tol)
+
+
+def _as_array(got):
+    try:
+        return np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _wrong_steps(cell, s_prev, x):
+    """Typical slips in one step, each as (message, s_t it gives)."""
+    H = cell.hidden_size
+    W_x, W_s, b = cell.params["W_x"], cell.params["W_s"], cell.params["b"]
+    c_prev, h_prev = s_prev[:, :H], s_prev[:, H:]
+    sig = lstm_anatomy.sigmoid
+
+    def state(c, h):
+        return np.concatenate([c, h], axis=1)
+
+    slips = []
+    z = x @ W_x + h_prev @ W_s + b
+    i, f, g, o = sig(z[:, :H]), sig(z[:, H : 2 * H]), np.tanh(z[:, 2 * H : 3 * H]), sig(z[:, 3 * H :])
+    c = f * c_prev + i * g
+    slips.append(("the state is [c_t, h_t] in that order: memory first, then h", state(o * np.tanh(c), c)))
+    slips.append(("h_t = o_t * tanh(c_t): the memory goes through tanh before the output gate", state(c, o * c)))
+    # the gate blocks in another order (i, f, o, g as in some papers; f, i, g, o)
+    for order, name in (((0, 1, 3, 2), "i, f, o, g"), ((1, 0, 2, 3), "f, i, g, o")):
+        blocks = [z[:, j * H : (j + 1) * H] for j in order]
+        i2, f2, g2, o2 = sig(blocks[0]), sig(blocks[1]), np.tanh(blocks[2]), sig(blocks[3])
+        c2 = f2 * c_prev + i2 * g2
+        slips.append((f"the blocks of z_t are i, f, g, o (PyTorch's order), not {name}", state(c2, o2 * np.tanh(c2))))
+    z_c = x @ W_x + c_prev @ W_s + b  # the gates read c_{t-1} instead of h_{t-1}
+    i3, f3, g3, o3 = sig(z_c[:, :H]), sig(z_c[:, H : 2 * H]), np.tanh(z_c[:, 2 * H : 3 * H]), sig(z_c[:, 3 * H :])
+    c3 = f3 * c_prev + i3 * g3
+    slips.append(("the gates read h_{t-1} (the second half of s_prev), not c_{t-1}", state(c3, o3 * np.tanh(c3))))
+    g4 = sig(z[:, 2 * H : 3 * H])
+    c4 = f * c_prev + i * g4
+    slips.append(("g_t, the candidate, uses tanh, not the sigmoid: it may be negative", state(c4, o * np.tanh(c4))))
+    z5 = x @ W_x + h_prev @ W_s
+    i5, f5, g5, o5 = sig(z5[:, :H]), sig(z5[:, H : 2 * H]), np.tanh(z5[:, 2 * H : 3 * H]), sig(z5[:, 3 * H :])
+    c5 = f5 * c_prev + i5 * g5
+    slips.append(("b is missing from z_t", state(c5, o5 * np.tanh(c5))))
+    c6 = (1 - f) * c_prev + i * g
+    keep = "f_t multiplies c_{t-1} itself (f_t near 1 keeps the memory), not 1 - f_t"
+    slips.append((keep, state(c6, o * np.tanh(c6))))
+    return slips
+
+
+def check_lstm_step(fn) -> Report:
+    """Compare fn(cell, s_prev, x) with cell.step(s_prev, x) on three cells and batches."""
+    report = Report("one LSTM step s_t = R(s_{t-1}, x_t)")
+    for what, cell, s_prev, x, _ in _cases():
+        expect = cell.step(s_prev, x)
+
+        def compare(got, expect, cell=cell, s_prev=s_prev, x=x):
+            got = _as_array(got)
+            if got is None or got.shape != expect.shape:
+                shape = None if got is None else got.shape
+                return f"expected an array of shape {expect.shape} (B, 2H): s_t = [c_t, h_t], got {shape}"
+            if _close(got, expect):
+                return None
+            for message, slip in _wrong_steps(cell, s_prev, x):
+                if _close(got, slip):
+                    return message
+            H = cell.hidden_size
+            if _close(got[:, :H], expect[:, :H]):
+                return f"c_t is right, h_t is not (largest difference {np.max(np.abs(got[:, H:] - expect[:, H:])):.3g})"
+            return f"largest difference from cell.step: {np.max(np.abs(got - expect)):.3g}"
+
+        run_check(report, what, fn, cell, s_prev.copy(), x.copy(), expect=expect, compare=compare)
+    return report
+
+
+def check_memory_backward(fn) -> Report:
+    """Compare fn(cell, s_prev, x, ds) with the memory half of cell.step_backward's dL/ds_{t-1}."""
+    report = Report("memory path backward dL/dc_{t-1}")
+    for what, cell, s_prev, x, ds in _cases():
+        _, cache = cell.step_forward(s_prev, x)
+        ds_prev, _, _ = cell.step_backward(ds, cache)
+        H = cell.hidden_size
+        expect = ds_prev[:, :H]
+        parts = lstm_anatomy.lstm_step_parts(cell, s_prev, x)
+        dc_t, dh_t = ds[:, :H], ds[:, H:]
+
+        def compare(got, expect, parts=parts, dc_t=dc_t, dh_t=dh_t, H=H):
+            got = _as_array(got)
+            if got is None or got.shape != expect.shape:
+                shape = None if got is None else got.shape
+                return f"expected an array of shape {expect.shape} (B, H), got {shape}"
+            if _close(got, expect):
+                return None
+            if _close(got, dc_t * parts.f):
+                return (
+                    "c_t also reaches L through h_t = o_t * tanh(c_t): add dh_t * o_t * (1 - tanh(c_t)^2) to dc_t first"
+                )
+            if _close(got, dc_t + dh_t * parts.o * (1 - np.tanh(parts.c) ** 2)):
+                return "that is dL/dc_t; one more step back: multiply by f_t (c_t = f_t * c_{t-1} + ...)"
+            if _close(got, (dc_t + dh_t * parts.o * (1 - parts.c**2)) * parts.f):
+                return "the derivative of tanh(c_t) is 1 - tanh(c_t)^2, not 1 - c_t^2 (c_t itself is not squashed)"
+            if _close(got, (dc_t + dh_t * parts.o) * parts.f):
+                return "the derivative of tanh(c_t) is missing from the path through h_t"
+            return f"largest difference from rnnlib's dL/dc_(t-1): {np.max(np.abs(got - expect)):.3g}"
+
+        run_check(report, what, fn, cell, s_prev.copy(), x.copy(), ds.copy(), expect=expect, compare=compare)
+    return report
+
+
+def check_parameter_count(fn) -> Report:
+    """Compare fn(D, H) with the number of parameters of a real LSTMCell(D, H)."""
+    report = Report("LSTM parameter count")
+    for D, H in ((2, 32), (10, 128), (1, 1), (300, 50)):
+        expect = lstm_anatomy.parameter_count(LSTMCell(input_size=D, hidden_size=H, seed=0))
+        elman = lstm_anatomy.parameter_count(ElmanCell(input_size=D, hidden_size=H, seed=0))
+
+        def compare(got, expect, D=D, H=H, elman=elman):
+            try:
+                got = int(got)
+            except (TypeError, ValueError):
+                return f"expected a whole number, got {type(got).__name__}"
+            if got == expect:
+                return None
+            if got == elman:
+                return "that is an Elman cell's count: an LSTM has four blocks (i, f, g, o), each an Elman cell's size"
+            if got == 4 * H * (D + H):
+                return "the biases are missing: b has 4H entries"
+            if got == 4 * H * (D + H + 2):
+                return "that counts two biases per gate, as torch.nn.LSTM stores them; here b is one vector of 4H"
+            if got == 4 * H * (D + 2 * H + 1):
+                return "W_s multiplies h_{t-1} (H numbers), not the whole state [c, h] (2H numbers)"
+            return f"expected {expect}, got {got}"
+
+        run_check(report, f"D = {D}, H = {H}", fn, D, H, expect=expect, compare=compare)
+    return report
+
+
+def _parameter_count_formula(D: int, H: int) -> int:
+    """W_x (D, 4H) + W_s (H, 4H) + b (4H,): four blocks of an Elman cell's size."""
+    return 4 * H * (D + H + 1)
+
+
+_SOLUTIONS = {
+    "lstm_step": lstm_anatomy.lstm_step_parts,
+    "memory_backward": lstm_anatomy.memory_backward,
+    "parameter_count": _parameter_count_formula,
+}
+
+
+def solution(name: str) -> None:
+    """Print rnnlib's own answer to an exercise: "lstm_step", "memory_backward" or "parameter_count"."""
+    if name not in _SOLUTIONS:
+        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
+    print(inspect.getsource(_SOLUTIONS[name]))

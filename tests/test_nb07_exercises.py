@@ -1,0 +1,143 @@
+"""The checkers of notebook 7: rnnlib's answers pass, typical wrong answers fail with a useful message."""
+
+import numpy as np
+import pytest
+
+from rnnlib import lstm_anatomy, sigmoid
+from rnnlib.exercises import nb07
+
+
+def first_fail(report):
+    assert not report.passed
+    return next(line for line in report.lines if "FAIL" in line)
+
+
+def step_with(cell, s_prev, x, order=(0, 1, 2, 3), read="h", tanh_c=True, bias=True, g_act=np.tanh, keep="f"):
+    """One LSTM step written here, with one slip switched on at a time (the defaults are right)."""
+    H = cell.hidden_size
+    c_prev, h_prev = s_prev[:, :H], s_prev[:, H:]
+    z = x @ cell.params["W_x"] + (h_prev if read == "h" else c_prev) @ cell.params["W_s"]
+    if bias:
+        z = z + cell.params["b"]
+    blocks = [z[:, j * H : (j + 1) * H] for j in order]
+    i, f, g, o = sigmoid(blocks[0]), sigmoid(blocks[1]), g_act(blocks[2]), sigmoid(blocks[3])
+    c = (f if keep == "f" else 1 - f) * c_prev + i * g
+    h = o * (np.tanh(c) if tanh_c else c)
+    return np.concatenate([c, h], axis=1)
+
+
+# ---- one step --------------------------------------------------------------------------
+
+
+def test_lstm_step_reference_passes():
+    # The notebook's reference (written out equation by equation) and an independent one both pass.
+    assert nb07.check_lstm_step(
+        lambda cell, s, x: np.concatenate(lstm_anatomy.lstm_step_parts(cell, s, x)[5:], 1)
+    ).passed
+    report = nb07.check_lstm_step(step_with)
+    assert report.passed and "all checks passed" in str(report)
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda cell, s, x: step_with(cell, s, x, order=(0, 1, 3, 2)), "PyTorch's order"),
+        (lambda cell, s, x: step_with(cell, s, x, order=(1, 0, 2, 3)), "PyTorch's order"),
+        (lambda cell, s, x: step_with(cell, s, x, read="c"), "h_{t-1}"),
+        (lambda cell, s, x: step_with(cell, s, x, tanh_c=False), "through tanh"),
+        (lambda cell, s, x: step_with(cell, s, x, bias=False), "b is missing"),
+        (lambda cell, s, x: step_with(cell, s, x, g_act=sigmoid), "uses tanh"),
+        (lambda cell, s, x: step_with(cell, s, x, keep="1-f"), "not 1 - f_t"),
+        (lambda cell, s, x: step_with(cell, s, x)[:, ::-1], "largest difference"),
+        (lambda cell, s, x: np.zeros(3), "shape"),
+    ],
+)
+def test_lstm_step_wrong_answers_are_explained(wrong, message):
+    assert message in first_fail(nb07.check_lstm_step(wrong))
+
+
+def test_lstm_step_swapped_halves_are_explained():
+    def swapped(cell, s, x):
+        H = cell.hidden_size
+        right = step_with(cell, s, x)
+        return np.concatenate([right[:, H:], right[:, :H]], axis=1)
+
+    assert "[c_t, h_t] in that order" in first_fail(nb07.check_lstm_step(swapped))
+
+
+def test_a_checker_survives_an_answer_that_raises():
+    def unfinished(cell, s, x):
+        raise NotImplementedError("your turn")
+
+    assert "NotImplementedError: your turn" in first_fail(nb07.check_lstm_step(unfinished))
+
+
+def test_checker_does_not_let_the_answer_change_its_inputs():
+    # An answer that writes into s_prev must not spoil the next comparison: each call gets copies.
+    def in_place(cell, s, x):
+        out = step_with(cell, s, x)
+        s[...] = 0
+        return out
+
+    assert nb07.check_lstm_step(in_place).passed
+
+
+# ---- the memory path backward ------------------------------------------------------------
+
+
+def memory_with(cell, s, x, ds, through_h=True, times_f=True, tanh_deriv="tanh"):
+    H = cell.hidden_size
+    p = lstm_anatomy.lstm_step_parts(cell, s, x)
+    dc_t, dh_t = ds[:, :H], ds[:, H:]
+    d = {"tanh": 1 - np.tanh(p.c) ** 2, "c": 1 - p.c**2, "none": 1.0}[tanh_deriv]
+    dc = dc_t + (dh_t * p.o * d if through_h else 0)
+    return dc * p.f if times_f else dc
+
+
+def test_memory_backward_reference_passes():
+    assert nb07.check_memory_backward(lstm_anatomy.memory_backward).passed
+    assert nb07.check_memory_backward(memory_with).passed
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda *a: memory_with(*a, through_h=False), "through h_t"),
+        (lambda *a: memory_with(*a, times_f=False), "multiply by f_t"),
+        (lambda *a: memory_with(*a, tanh_deriv="c"), "not 1 - c_t^2"),
+        (lambda *a: memory_with(*a, tanh_deriv="none"), "derivative of tanh(c_t) is missing"),
+        (lambda cell, s, x, ds: np.zeros((1, 1)), "shape"),
+    ],
+)
+def test_memory_backward_wrong_answers_are_explained(wrong, message):
+    assert message in first_fail(nb07.check_memory_backward(wrong))
+
+
+# ---- the parameter count -----------------------------------------------------------------
+
+
+def test_parameter_count_reference_passes():
+    assert nb07.check_parameter_count(lambda D, H: 4 * H * (D + H + 1)).passed
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda D, H: H * (D + H + 1), "Elman cell's count"),
+        (lambda D, H: 4 * H * (D + H), "biases are missing"),
+        (lambda D, H: 4 * H * (D + H + 2), "torch.nn.LSTM"),
+        (lambda D, H: 4 * H * (D + 2 * H + 1), "not the whole state"),
+        (lambda D, H: "many", "whole number"),
+        (lambda D, H: 7, "expected"),
+    ],
+)
+def test_parameter_count_wrong_answers_are_explained(wrong, message):
+    assert message in first_fail(nb07.check_parameter_count(wrong))
+
+
+def test_solution_prints_the_reference(capsys):
+    for name in ("lstm_step", "memory_backward", "parameter_count"):
+        nb07.solution(name)
+        assert "def " in capsys.readouterr().out
+    with pytest.raises(ValueError, match="must be one of"):
+        nb07.solution("nope")

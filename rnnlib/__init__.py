@@ -10,9 +10,10 @@ More in the submodules: text (words to vectors), features (bag of words,
 windows), patterns and bidirectional (the usage patterns), tasks and
 long_range (seeded synthetic data), train (the training loop), analysis
 (Jacobians and gradient norms), bptt_stepper and echo (notebook 5's
-backward walk and task), cliff (the one-unit RNN's loss), gradcheck; plotting, widgets and exercises
-for the notebooks (those import matplotlib and ipywidgets; this package
-imports numpy only).
+backward walk and task), cliff (the one-unit RNN's loss), lstm_anatomy
+(notebook 7's look inside the LSTM), gradcheck; and plotting, widgets and
+exercises for the notebooks (those import matplotlib and ipywidgets; this
+package imports numpy only).
 """
 
 from .activations import sigmoid, softmax

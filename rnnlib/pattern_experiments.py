@@ -57,6 +57,18 @@ class Outcome:
             f"success: {at_least} {self.success_level:.2f}, {verdict})"
         )
 
+    def claim(self) -> str:
+        """The success claim, checked, without the score's digits.
+
+        For an experiment whose exact score changes with the round-off of the
+        numeric stack (another numpy, BLAS or CPU) while every run still
+        reaches the success level: the claim is the same everywhere.
+        """
+        at_least = "at least" if self.higher_is_better else "at most"
+        verdict = "reached" if self.passed else "NOT reached"
+        baseline = f"({self.baseline_name}: {self.baseline:.2f})"
+        return f"{self.metric}: {at_least} {self.success_level:.2f}, {verdict}   {baseline}"
+
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
 

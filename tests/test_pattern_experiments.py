@@ -75,3 +75,12 @@ def test_outcome_text():
     assert str(out) == "test accuracy: 0.97   (chance: 0.50; success: at least 0.95, reached)"
     low = pe.Outcome(None, None, "bits per character", 1.5, "bigram model", 2.3, 1.0, higher_is_better=False)
     assert not low.passed and "at most 1.00, NOT reached" in str(low)
+
+
+def test_outcome_claim_states_the_success_level_not_the_score():
+    # two runs whose scores differ in the digits but both pass make the same claim
+    a = pe.Outcome(None, None, "test accuracy", 0.974, "chance", 0.5, 0.95)
+    b = pe.Outcome(None, None, "test accuracy", 0.999, "chance", 0.5, 0.95)
+    assert a.claim() == b.claim() == "test accuracy: at least 0.95, reached   (chance: 0.50)"
+    low = pe.Outcome(None, None, "bits per character", 1.5, "bigram model", 2.3, 1.0, higher_is_better=False)
+    assert low.claim() == "bits per character: at most 1.00, NOT reached   (bigram model: 2.30)"

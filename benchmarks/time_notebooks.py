@@ -19,6 +19,7 @@ import os
 import re
 import sys
 import time
+import traceback
 
 
 def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
@@ -57,7 +58,9 @@ def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
         last_line = text.splitlines()[-1] if text else type(err).__name__
         result["status"] = f"error: {last_line[:80]}"
     except Exception as err:  # no kernel, a kernel that died, ...
-        result["status"] = f"failed: {type(err).__name__}: {str(err)[:80]}"
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        place = f"{os.path.basename(where.filename)}:{where.lineno}"
+        result["status"] = f"failed: {type(err).__name__} at {place}: {str(err)[:80]}"
     result["seconds"] = time.perf_counter() - start
     code_times = {i: t for i, t in cell_times.items() if i in code_cells}
     if code_times:
@@ -80,21 +83,20 @@ def main():
     if not paths:
         print("no notebooks found")
         return 0
-    results = []
-    for path in paths:
-        print(f"running {os.path.relpath(path)} ...", file=sys.stderr, flush=True)
-        results.append(run_notebook(path, args.timeout, args.kernel))
-
-    width = max(len(os.path.basename(r["path"])) for r in results)
+    width = max(len("notebook"), *(len(os.path.basename(p)) for p in paths))
     header = f"{'notebook':<{width}}  {'seconds':>8}  {'cells':>5}  {'slowest cell':>14}  status"
     print(header)
-    print("-" * len(header))
-    for r in results:
+    print("-" * len(header), flush=True)
+    results = []
+    for path in paths:  # each row is printed as soon as its notebook is done
+        print(f"running {os.path.relpath(path)} ...", file=sys.stderr, flush=True)
+        r = run_notebook(path, args.timeout, args.kernel)
+        results.append(r)
         seconds, cell = r["slowest"]
         slowest = f"{seconds:.1f} s (#{cell})" if cell is not None else "-"
         name = os.path.basename(r["path"])
         seconds = f"{r['seconds']:.1f}" if r["seconds"] == r["seconds"] else "-"  # NaN: never ran
-        print(f"{name:<{width}}  {seconds:>8}  {r['cells']:>5}  {slowest:>14}  {r['status']}")
+        print(f"{name:<{width}}  {seconds:>8}  {r['cells']:>5}  {slowest:>14}  {r['status']}", flush=True)
     total = sum(r["seconds"] for r in results if r["seconds"] == r["seconds"])
     print("-" * len(header))
     print(f"{'total':<{width}}  {total:>8.1f}")

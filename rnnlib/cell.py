@@ -160,8 +160,12 @@ class Cell:
         """
         raise NotImplementedError
 
-    def recur_backward(self, ds: np.ndarray, cache) -> tuple[np.ndarray, np.ndarray]:
-        """From ds = dL/ds_t, return (dL/ds_{t-1} through this step, dz = dL/dz_t)."""
+    def recur_backward(self, ds: np.ndarray, cache, W_s_T: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """From ds = dL/ds_t, return (dL/ds_{t-1} through this step, dz = dL/dz_t).
+
+        W_s_T: W_s transposed as a contiguous array, when the caller has one
+        (bptt makes it once for all steps); by default the transposed view of W_s.
+        """
         raise NotImplementedError
 
     def recurrent_input(self, s: np.ndarray) -> np.ndarray:

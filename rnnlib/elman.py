@@ -52,10 +52,11 @@ class ElmanCell(Cell):
         s = self.g(z, out=z)
         return s, ElmanCache(s)
 
-    def recur_backward(self, ds, cache):
+    def recur_backward(self, ds, cache, W_s_T=None):
+        W_s_T = self.params["W_s"].T if W_s_T is None else W_s_T
         dz = self.dg(cache.s)  # g'(z_t), read off s_t
         dz *= ds  # dz_t = ds_t * g'(z_t)
-        ds_prev = dz @ self.params["W_s"].T  # ds_{t-1} = dz_t W_s^T
+        ds_prev = dz @ W_s_T  # ds_{t-1} = dz_t W_s^T
         return ds_prev, dz
 
     def recurrent_input(self, s):

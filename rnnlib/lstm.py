@@ -91,8 +91,9 @@ class LSTMCell(Cell):
         z += 1 - k
         return z
 
-    def recur_backward(self, ds, cache):
+    def recur_backward(self, ds, cache, W_s_T=None):
         H = self.hidden_size
+        W_s_T = self.params["W_s"].T if W_s_T is None else W_s_T
         c_prev, gates, tanh_c = cache
         i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
         dc_t, dh_t = ds[:, :H], ds[:, H:]
@@ -109,7 +110,7 @@ class LSTMCell(Cell):
 
         ds_prev = np.empty_like(ds)
         np.multiply(dc, f, out=ds_prev[:, :H])  # dc_{t-1}
-        np.matmul(dz, self.params["W_s"].T, out=ds_prev[:, H:])  # dh_{t-1} = dz_t W_s^T
+        np.matmul(dz, W_s_T, out=ds_prev[:, H:])  # dh_{t-1} = dz_t W_s^T
         return ds_prev, dz
 
     def gate_derivative(self, gates):

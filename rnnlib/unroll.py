@@ -95,9 +95,12 @@ def bptt(cell: Cell, run: Run, d_outputs, truncate: int | None = None) -> Grads:
     d_states[0] = 0  # s_0 has no output
     cell._output_backward(d_outputs, out=d_states[1:])  # what reaches each s_t from y_t (checked above)
     dz = np.empty((T, B, cell.gate_size), dtype=cell.dtype)
+    # Every step multiplies by W_s^T. BLAS does that faster with a contiguous
+    # copy, made once here, than with the transposed view of W_s.
+    W_s_T = np.ascontiguousarray(cell.params["W_s"].T)
     for t in range(T, 0, -1):
         # d_states[t] is complete here: step t+1 has already added its share
-        ds_prev, dz[t - 1] = cell.recur_backward(d_states[t], run.caches[t - 1])
+        ds_prev, dz[t - 1] = cell.recur_backward(d_states[t], run.caches[t - 1], W_s_T=W_s_T)
         cut = truncate is not None and (t - 1) > 0 and (t - 1) % truncate == 0
         if not cut:
             d_states[t - 1] += ds_prev

@@ -21,6 +21,11 @@ import sys
 import time
 import traceback
 
+# One BLAS thread in the kernels started below, as the course's Makefile sets
+# (threaded BLAS made the training notebooks many times slower on a busy machine).
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 
 def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
     """Execute one notebook in memory; return its timings and status."""

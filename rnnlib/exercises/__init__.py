@@ -8,7 +8,10 @@ for the first thing that did not, what was expected and what came back.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
+
+import numpy as np
 
 
 @dataclass
@@ -51,3 +54,36 @@ def run_check(report: Report, what: str, fn, *args, expect=None, compare=None):
     else:
         report.fail(what, problem)
     return got
+
+
+def array_problem(got, expect, shape_note: str = "", hints=(), rtol: float = 1e-9, atol: float = 1e-12):
+    """None when the array `got` equals `expect`; otherwise what differs, shape first, then values.
+
+    shape_note names the expected shape in the lecture's letters, e.g. "(B, H)".
+    hints: (wrong array, message) pairs, the result of a typical slip and what
+    to say when got equals it.
+    """
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"expected an array, got {type(got).__name__}"
+    if got.shape != expect.shape:
+        return f"expected shape {expect.shape} {shape_note}, got shape {got.shape}".replace("  ", " ")
+    if not np.all(np.isfinite(got)):
+        return "the result holds nan or inf"
+    if np.allclose(got, expect, rtol=rtol, atol=atol):
+        return None
+    worst = np.unravel_index(np.argmax(np.abs(got - expect)), got.shape)
+    where = tuple(int(i) for i in worst)
+    message = f"values differ: at index {where} expected {expect[worst]:.6f}, got {got[worst]:.6f}"
+    for wrong, hint in hints:
+        if np.shape(wrong) == got.shape and np.allclose(got, wrong, rtol=rtol, atol=atol):
+            return f"{message}; it looks as if {hint}"
+    return message
+
+
+def show_solution(solutions: dict, name: str) -> None:
+    """Print the source of rnnlib's answer `name`, one of the keys of `solutions`."""
+    if name not in solutions:
+        raise ValueError(f"name must be one of {sorted(solutions)}, got {name!r}")
+    print(inspect.getsource(solutions[name]))

@@ -12,13 +12,11 @@ back and, for the usual slips, what probably went wrong.
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from .. import features
 from ..layers import Affine
-from . import Report, run_check
+from . import Report, run_check, show_solution
 
 SOLUTIONS = {
     "bag_of_words": features.bag_of_words,
@@ -29,9 +27,7 @@ SOLUTIONS = {
 
 def solution(name: str) -> None:
     """Print rnnlib's version of an exercise: solution("bag_of_words"), ..."""
-    if name not in SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(SOLUTIONS[name]))
+    show_solution(SOLUTIONS, name)
 
 
 _INDENT = "\n        "  # continuation lines of a Report's detail

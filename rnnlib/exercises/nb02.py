@@ -11,7 +11,6 @@ rnnlib.unroll, rnnlib.stepper.nested_expression) and returns a Report.
 
 from __future__ import annotations
 
-import inspect
 import re
 
 import numpy as np
@@ -20,7 +19,7 @@ from ..elman import ElmanCell
 from ..lstm import LSTMCell
 from ..stepper import nested_expression
 from ..unroll import unroll
-from . import Report, run_check
+from . import Report, array_problem, run_check, show_solution
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 
@@ -52,9 +51,7 @@ _SOLUTIONS = {"elman_step": elman_step, "unroll_states": unroll_states, "nested"
 
 def solution(name: str) -> None:
     """Print a reference answer to the exercise `name` (one of elman_step, unroll_states, nested)."""
-    if name not in _SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(_SOLUTIONS[name]))
+    show_solution(_SOLUTIONS, name)
 
 
 # ---- checkers ---------------------------------------------------------------
@@ -62,23 +59,7 @@ def solution(name: str) -> None:
 
 def _arrays(expect_shape_note: str):
     """A compare(got, expect) for arrays: the shape first, then the values."""
-
-    def compare(got, expect):
-        try:
-            got = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return f"expected an array, got {type(got).__name__}"
-        if got.shape != expect.shape:
-            return f"expected shape {expect.shape} {expect_shape_note}, got shape {got.shape}"
-        if not np.allclose(got, expect, rtol=1e-9, atol=1e-12):
-            worst = np.unravel_index(np.argmax(np.abs(got - expect)), got.shape)
-            return (
-                f"values differ: at index {tuple(int(i) for i in worst)} expected "
-                f"{expect[worst]:.6f}, got {got[worst]:.6f}"
-            )
-        return None
-
-    return compare
+    return lambda got, expect: array_problem(got, expect, expect_shape_note)
 
 
 def _elman_hint(got, s_prev, x, params) -> str:

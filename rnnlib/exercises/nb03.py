@@ -12,15 +12,13 @@ rnnlib.tasks.bio_spans) and returns a Report.
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from .. import patterns, tasks
 from ..elman import ElmanCell
 from ..lstm import LSTMCell
 from ..unroll import unroll
-from . import Report, run_check
+from . import Report, array_problem, run_check, show_solution
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 
@@ -56,28 +54,10 @@ _SOLUTIONS = {"final_vector": final_vector, "temperature_probs": temperature_pro
 
 def solution(name: str) -> None:
     """Print a reference answer to the exercise `name` (one of final_vector, temperature_probs, bio_spans)."""
-    if name not in _SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(_SOLUTIONS[name]))
+    show_solution(_SOLUTIONS, name)
 
 
 # ---- checkers ---------------------------------------------------------------
-
-
-def _array_problem(got, expect, shape_note: str):
-    try:
-        got = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"expected an array, got {type(got).__name__}"
-    if got.shape != expect.shape:
-        return f"expected shape {expect.shape} {shape_note}, got shape {got.shape}"
-    if not np.all(np.isfinite(got)):
-        return "the result holds nan or inf"
-    if not np.allclose(got, expect, rtol=1e-9, atol=1e-12):
-        worst = np.unravel_index(np.argmax(np.abs(got - expect)), got.shape)
-        where = tuple(int(i) for i in worst)
-        return f"values differ: at index {where} expected {expect[worst]:.6f}, got {got[worst]:.6f}"
-    return None
 
 
 def check_final_vector(fn) -> Report:
@@ -91,7 +71,7 @@ def check_final_vector(fn) -> Report:
         run = unroll(cell, xs)
 
         def compare(got, expect, run=run, cell=cell):
-            problem = _array_problem(got, expect, "(B, H)")
+            problem = array_problem(got, expect, "(B, H)")
             if problem is None:
                 return None
             got_arr = np.asarray(got, dtype=np.float64) if not isinstance(got, str) else None
@@ -125,7 +105,7 @@ def check_temperature_probs(fn) -> Report:
         expect = patterns.temperature_probs(logits, temperature)
 
         def compare(got, expect, logits=logits, temperature=temperature):
-            problem = _array_problem(got, expect, "(the shape of logits)")
+            problem = array_problem(got, expect, "(the shape of logits)")
             if problem is None:
                 return None
             if "nan or inf" in problem:

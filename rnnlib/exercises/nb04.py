@@ -12,7 +12,6 @@ rnnlib.pattern_experiments.best_from_first_word) and returns a Report.
 
 from __future__ import annotations
 
-import inspect
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -23,7 +22,7 @@ from ..elman import ElmanCell
 from ..lstm import LSTMCell
 from ..pattern_experiments import best_from_first_word
 from ..unroll import unroll
-from . import Report, run_check
+from . import Report, run_check, show_solution
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 
@@ -57,9 +56,7 @@ _SOLUTIONS = {"seen": seen, "bidirectional_outputs": bidirectional_outputs, "fir
 
 def solution(name: str) -> None:
     """Print a reference answer to the exercise `name` (one of seen, bidirectional_outputs, first_word_bound)."""
-    if name not in _SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(_SOLUTIONS[name]))
+    show_solution(_SOLUTIONS, name)
 
 
 # ---- checkers ---------------------------------------------------------------

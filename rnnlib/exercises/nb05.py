@@ -12,13 +12,11 @@ mistakes: a forgotten g', a forgotten recurrent term, a transpose.
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from ..elman import ElmanCell
 from ..unroll import bptt, unroll
-from . import Report, run_check
+from . import Report, array_problem, run_check, show_solution
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 
@@ -59,9 +57,7 @@ _SOLUTIONS = {"step_backward": step_backward, "total_derivatives": total_derivat
 
 def solution(name: str) -> None:
     """Print a reference answer to the exercise `name` (step_backward, total_derivatives or dW_s_sum)."""
-    if name not in _SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(_SOLUTIONS[name]))
+    show_solution(_SOLUTIONS, name)
 
 
 # ---- helpers ----------------------------------------------------------------
@@ -69,26 +65,7 @@ def solution(name: str) -> None:
 
 def _compare(what_shape: str, hints=()):
     """compare(got, expect) for arrays: the shape, then the values; `hints` are (wrong array, message) pairs."""
-
-    def compare(got, expect):
-        try:
-            got = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return f"expected an array, got {type(got).__name__}"
-        if got.shape != expect.shape:
-            return f"expected shape {expect.shape} {what_shape}, got shape {got.shape}"
-        if np.allclose(got, expect, rtol=1e-7, atol=1e-10):
-            return None
-        worst = np.unravel_index(np.argmax(np.abs(got - expect)), got.shape)
-        message = (
-            f"values differ: at index {tuple(int(i) for i in worst)} expected {expect[worst]:.6f}, got {got[worst]:.6f}"
-        )
-        for wrong, hint in hints:
-            if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-7, atol=1e-10):
-                return f"{message}; it looks as if {hint}"
-        return message
-
-    return compare
+    return lambda got, expect: array_problem(got, expect, what_shape, hints, rtol=1e-7, atol=1e-10)
 
 
 def _problem(D, H, B, seed):

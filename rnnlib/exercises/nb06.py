@@ -8,13 +8,11 @@ solution(name)            prints rnnlib's own answer: "step_jacobian", "bound" o
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from .. import analysis, long_range
 from ..elman import ElmanCell
-from . import Report, run_check
+from . import Report, run_check, show_solution
 
 
 def _elman_cases():
@@ -125,6 +123,4 @@ _SOLUTIONS = {
 
 def solution(name: str) -> None:
     """Print rnnlib's own answer to an exercise: "step_jacobian", "bound" or "baseline"."""
-    if name not in _SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(_SOLUTIONS[name]))
+    show_solution(_SOLUTIONS, name)

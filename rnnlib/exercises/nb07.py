@@ -8,14 +8,12 @@ solution(name)              prints rnnlib's own answer: "lstm_step", "memory_bac
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from .. import lstm_anatomy
 from ..elman import ElmanCell
 from ..lstm import LSTMCell
-from . import Report, run_check
+from . import Report, run_check, show_solution
 
 
 def _cases():
@@ -183,6 +181,4 @@ _SOLUTIONS = {
 
 def solution(name: str) -> None:
     """Print rnnlib's own answer to an exercise: "lstm_step", "memory_backward" or "parameter_count"."""
-    if name not in _SOLUTIONS:
-        raise ValueError(f"name must be one of {sorted(_SOLUTIONS)}, got {name!r}")
-    print(inspect.getsource(_SOLUTIONS[name]))
+    show_solution(_SOLUTIONS, name)

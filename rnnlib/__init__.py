@@ -6,27 +6,32 @@
     run = unroll(cell, xs)                  xs (T, B, D) -> run.states (T+1, B, S), run.outputs (T, B, H)
     grads = bptt(cell, run, d_outputs)      grads.params, grads.xs, grads.states (dL/ds_t)
 
-More in the submodules: text (words to vectors), features (bag of words,
-windows), patterns and bidirectional (the usage patterns), tasks and
-long_range (seeded synthetic data), train (the training loop), analysis
-(Jacobians and gradient norms), bptt_stepper and echo (notebook 5's
-backward walk and task), cliff (the one-unit RNN's loss), lstm_anatomy
-(notebook 7's look inside the LSTM), gradcheck; and plotting, widgets and
-exercises for the notebooks (those import matplotlib and ipywidgets; this
-package imports numpy only).
+The package, as `ls rnnlib` shows it:
+
+    core/        the math, numpy only: cells, unroll and bptt, bidirectional runs,
+                 models of the usage patterns, layers, losses, optimisers, the training
+                 loop, gradient checking
+    lessons/     what serves the lessons, numpy only: data and tasks, the experiments
+                 the notebooks run, and the logic behind each widget
+    plotting/    figures (imports matplotlib)
+    widgets/     interactive controls (imports ipywidgets)
+    exercises/   the checkers of the notebooks' exercises
+
+A demonstration's logic, drawing and widget share one name: lessons/unrolling.py,
+plotting/unrolling.py, widgets/unrolling.py. Importing rnnlib imports numpy only.
 """
 
-from .activations import sigmoid, softmax
-from .bidirectional import BiGrads, BiRun, bidirectional_bptt, bidirectional_unroll
-from .cell import Cell
-from .elman import ElmanCell
-from .gradcheck import numerical_gradient, rel_error
-from .layers import Affine
-from .losses import mse, mse_backward, softmax_cross_entropy, softmax_cross_entropy_backward
-from .lstm import LSTMCell
-from .optim import SGD, Adam, clip_grad_norm, global_norm
-from .train import History, fit
-from .unroll import Grads, Run, bptt, unroll
+from rnnlib.core.activations import sigmoid, softmax
+from rnnlib.core.bidirectional import BiGrads, BiRun, bidirectional_bptt, bidirectional_unroll
+from rnnlib.core.cell import Cell
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.gradcheck import numerical_gradient, rel_error
+from rnnlib.core.layers import Affine
+from rnnlib.core.losses import mse, mse_backward, softmax_cross_entropy, softmax_cross_entropy_backward
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.optim import SGD, Adam, clip_grad_norm, global_norm
+from rnnlib.core.train import History, fit
+from rnnlib.core.unroll import Grads, Run, bptt, unroll
 
 __all__ = [
     "SGD",

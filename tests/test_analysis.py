@@ -1,4 +1,4 @@
-"""rnnlib.analysis and rnnlib.cliff: Jacobians, gradient norms against distance, the bound, the cliff.
+"""rnnlib.lessons.gradients and rnnlib.lessons.cliff: Jacobians, gradient norms against distance, the bound, the cliff.
 
 The references here are independent of the code under test: centred finite
 differences of the forward pass, and the closed form rho^(T-t) of a linear
@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import rnnlib  # noqa: E402
-from rnnlib import analysis, cliff  # noqa: E402
+from rnnlib.lessons import cliff, gradients  # noqa: E402
 
 
 def make(kind, D=3, H=4, seed=0):
@@ -42,20 +42,20 @@ def test_linear_orthogonal_rnn_decays_exactly_as_rho_to_the_distance(rho):
     # since |v (rho Q)^T| = rho |v| for an orthogonal Q. So the ratio is rho^(T-t).
     T, H = 30, 8
     cell = rnnlib.ElmanCell(input_size=2, hidden_size=H, nonlinearity="identity", seed=1)
-    cell.params["W_s"][...] = rho * analysis.random_orthogonal(H, seed=2)
+    cell.params["W_s"][...] = rho * gradients.random_orthogonal(H, seed=2)
     rng = np.random.default_rng(3)
     run = rnnlib.unroll(cell, rng.normal(size=(T, 5, 2)))
-    norms = analysis.gradient_norms(cell, run, rng.normal(size=(5, H)))
+    norms = gradients.gradient_norms(cell, run, rng.normal(size=(5, H)))
     ratio = norms / norms[0]
     expect = rho ** np.arange(T + 1)[:, None]
     assert np.max(np.abs(ratio / expect - 1)) < 1e-6
-    assert analysis.decay_rate(norms) == pytest.approx(rho, rel=1e-6)
+    assert gradients.decay_rate(norms) == pytest.approx(rho, rel=1e-6)
 
 
 def test_random_orthogonal_is_orthogonal_and_seeded():
-    Q = analysis.random_orthogonal(6, seed=0)
+    Q = gradients.random_orthogonal(6, seed=0)
     assert np.allclose(Q @ Q.T, np.eye(6), atol=1e-12)
-    assert np.array_equal(Q, analysis.random_orthogonal(6, seed=0))
+    assert np.array_equal(Q, gradients.random_orthogonal(6, seed=0))
 
 
 # ---- Jacobians against finite differences -----------------------------------------
@@ -67,7 +67,7 @@ def test_step_jacobian_matches_finite_differences(kind):
     rng = np.random.default_rng(4)
     s_prev = rng.normal(size=cell.state_size) * 0.5
     x = rng.normal(size=cell.input_size)
-    J = analysis.step_jacobian(cell, s_prev, x)
+    J = gradients.step_jacobian(cell, s_prev, x)
     J_fd = fd_jacobian(lambda s: cell.step(s[None], x[None])[0], s_prev)
     assert J.shape == (cell.state_size, cell.state_size)
     assert np.max(np.abs(J - J_fd)) < 1e-8
@@ -81,7 +81,7 @@ def test_jacobian_products_match_finite_differences_of_the_run(kind):
     rng = np.random.default_rng(5)
     xs = rng.normal(size=(T, B, cell.input_size))
     run = rnnlib.unroll(cell, xs)
-    products = analysis.jacobian_products(analysis.run_jacobians(cell, run, b=b))
+    products = gradients.jacobian_products(gradients.run_jacobians(cell, run, b=b))
     assert products.shape == (T + 1, cell.state_size, cell.state_size)
     for t in (0, 3, T - 1, T):
 
@@ -106,7 +106,7 @@ def test_bptt_gradient_is_the_last_gradient_times_the_jacobian_product(kind):
     d_outputs[-1] = dy_T
     grads = rnnlib.bptt(cell, run, d_outputs)
     for b in range(B):
-        products = analysis.jacobian_products(analysis.run_jacobians(cell, run, b=b))
+        products = gradients.jacobian_products(gradients.run_jacobians(cell, run, b=b))
         ds_T = grads.states[T, b]
         for t in range(T + 1):
             assert np.allclose(grads.states[t, b], ds_T @ products[T - t], rtol=1e-10, atol=1e-14)
@@ -116,7 +116,7 @@ def test_elman_step_jacobian_is_the_lectures_formula():
     cell = make("tanh")
     s = np.tanh(np.random.default_rng(7).normal(size=4))
     expect = np.diag(1 - s**2) @ cell.params["W_s"].T
-    assert np.allclose(analysis.elman_step_jacobian(cell, s), expect)
+    assert np.allclose(gradients.elman_step_jacobian(cell, s), expect)
 
 
 def test_lstm_memory_block_is_the_forget_gate():
@@ -124,7 +124,7 @@ def test_lstm_memory_block_is_the_forget_gate():
     cell = make("lstm", H=3)
     rng = np.random.default_rng(8)
     s_prev, x = rng.normal(size=6), rng.normal(size=3)
-    J = analysis.step_jacobian(cell, s_prev, x)
+    J = gradients.step_jacobian(cell, s_prev, x)
     z = x @ cell.params["W_x"] + s_prev[3:] @ cell.params["W_s"] + cell.params["b"]
     f = 1 / (1 + np.exp(-z[3:6]))
     assert np.allclose(J[:3, :3], np.diag(f))
@@ -137,22 +137,22 @@ def test_every_step_jacobian_obeys_the_bound():
     for kind in ("tanh", "sigmoid", "relu", "identity"):
         cell = make(kind, H=6, seed=9)
         run = rnnlib.unroll(cell, np.random.default_rng(9).normal(size=(12, 2, 3)))
-        bound = analysis.gradient_bound(cell)
-        for J in analysis.run_jacobians(cell, run, b=0):
+        bound = gradients.gradient_bound(cell)
+        for J in gradients.run_jacobians(cell, run, b=0):
             assert np.linalg.norm(J, 2) <= bound * (1 + 1e-12)
 
 
 def test_gradient_bound_values():
     cell = make("sigmoid")
-    assert analysis.gradient_bound(cell) == pytest.approx(0.25 * np.linalg.svd(cell.params["W_s"])[1][0])
+    assert gradients.gradient_bound(cell) == pytest.approx(0.25 * np.linalg.svd(cell.params["W_s"])[1][0])
     with pytest.raises(ValueError, match="ElmanCell"):
-        analysis.gradient_bound(make("lstm"))
+        gradients.gradient_bound(make("lstm"))
 
 
 def test_measured_decay_rate_is_below_the_bound():
     for g in ("tanh", "relu", "identity"):
         for rho in (0.6, 0.9, 1.2):
-            p = analysis.gradient_profile(rho, g, T=40, seed=1)
+            p = gradients.gradient_profile(rho, g, T=40, seed=1)
             assert p.rate <= p.bound
             assert p.norms.shape == (41, 16)
             assert np.allclose(p.norms[0], 1.0)
@@ -160,43 +160,43 @@ def test_measured_decay_rate_is_below_the_bound():
 
 def test_gradient_profile_shows_the_three_regimes():
     # the claims the notebook makes of its figures, at its default settings
-    tanh, ident = analysis.gradient_profile(0.9, "tanh"), analysis.gradient_profile(0.9, "identity")
+    tanh, ident = gradients.gradient_profile(0.9, "tanh"), gradients.gradient_profile(0.9, "identity")
     assert tanh.rate < ident.rate < 0.9 + 0.02  # tanh's g' <= 1 makes the decay faster
-    assert analysis.gradient_profile(1.3, "identity").rate > 1.2  # no squashing: growth
-    assert analysis.gradient_profile(1.3, "tanh").rate < 1.0  # tanh keeps it from growing
+    assert gradients.gradient_profile(1.3, "identity").rate > 1.2  # no squashing: growth
+    assert gradients.gradient_profile(1.3, "tanh").rate < 1.0  # tanh keeps it from growing
 
 
 def test_decay_rate_of_a_geometric_sequence():
     k = np.arange(20)
-    assert analysis.decay_rate(0.8**k) == pytest.approx(0.8)
+    assert gradients.decay_rate(0.8**k) == pytest.approx(0.8)
     norms = np.stack([3 * 0.5**k, 5 * 0.5**k], axis=1)
-    assert analysis.decay_rate(norms, skip=2) == pytest.approx(0.5)
+    assert gradients.decay_rate(norms, skip=2) == pytest.approx(0.5)
     with pytest.raises(ValueError, match="two positive"):
-        analysis.decay_rate(np.zeros(5))
+        gradients.decay_rate(np.zeros(5))
 
 
 def test_scale_to_spectral_radius():
     W = np.random.default_rng(10).normal(size=(7, 7))
-    assert analysis.spectral_radius(analysis.scale_to_spectral_radius(W, 1.25)) == pytest.approx(1.25)
+    assert gradients.spectral_radius(gradients.scale_to_spectral_radius(W, 1.25)) == pytest.approx(1.25)
     with pytest.raises(ValueError, match="square"):
-        analysis.spectral_radius(np.ones((2, 3)))
+        gradients.spectral_radius(np.ones((2, 3)))
     with pytest.raises(ValueError, match="rho"):
-        analysis.scale_to_spectral_radius(W, -1.0)
+        gradients.scale_to_spectral_radius(W, -1.0)
 
 
 def test_bad_arguments_raise():
     cell = make("tanh")
     run = rnnlib.unroll(cell, np.zeros((3, 2, 3)))
     with pytest.raises(ValueError, match="b must be"):
-        analysis.run_jacobians(cell, run, b=2)
+        gradients.run_jacobians(cell, run, b=2)
     with pytest.raises(ValueError, match="square"):
-        analysis.jacobian_products(np.ones((3, 2, 4)))
+        gradients.jacobian_products(np.ones((3, 2, 4)))
     with pytest.raises(ValueError, match="dy_T"):
-        analysis.gradient_norms(cell, run, np.ones((3, 4)))
+        gradients.gradient_norms(cell, run, np.ones((3, 4)))
     with pytest.raises(ValueError, match="s must have shape"):
-        analysis.elman_step_jacobian(cell, np.ones(5))
+        gradients.elman_step_jacobian(cell, np.ones(5))
     with pytest.raises(ValueError, match="ElmanCell or an LSTMCell"):
-        analysis.step_jacobian(object(), np.ones(4), np.ones(3))
+        gradients.step_jacobian(object(), np.ones(4), np.ones(3))
 
 
 # ---- the cliff of a one-unit RNN ---------------------------------------------------------

@@ -1,20 +1,16 @@
-"""rnnlib.bidirectional: the forward and backward pass of a bidirectional RNN.
+"""rnnlib.core.bidirectional: the forward and backward pass of a bidirectional RNN.
 
 Two independent references: centred finite differences written out here
-(not rnnlib.gradcheck), and torch.nn.RNN / torch.nn.LSTM(bidirectional=True).
+(not rnnlib.core.gradcheck), and torch.nn.RNN / torch.nn.LSTM(bidirectional=True).
 """
 
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.bidirectional import (
-    BiTransducer,
-    bidirectional_bptt,
-    bidirectional_unroll,
-    reverse_time,
-    seen_inputs,
-)
+from rnnlib.core.bidirectional import bidirectional_bptt, bidirectional_unroll, reverse_time
+from rnnlib.core.models import BiTransducer
+from rnnlib.lessons.seen import seen_inputs
 
 T, B, D, H = 5, 3, 4, 3
 LENGTHS = np.array([5, 3, 1])

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.bptt_stepper import (
+from rnnlib.lessons.backward import (
     EXAMPLE_TAGS,
     EXAMPLE_TOKENS,
     backward_view,
@@ -22,10 +22,10 @@ from rnnlib.bptt_stepper import (
     tagging_example,
     truncation_cuts,
 )
-from rnnlib.echo import echo_data, train_echo
-from rnnlib.tasks import TAGS
-from rnnlib.text import word_vectors
-from rnnlib.widgets.bptt import BackwardStepper
+from rnnlib.lessons.echo import echo_data, train_echo
+from rnnlib.lessons.tasks import TAGS
+from rnnlib.lessons.text import word_vectors
+from rnnlib.widgets.backward import BackwardStepper
 
 T = len(EXAMPLE_TOKENS)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -1,4 +1,4 @@
-"""rnnlib.features: the bag of words, window features and the size of a window MLP.
+"""rnnlib.lessons.features: the bag of words, window features and the size of a window MLP.
 
 Each function is compared with the lecture's definition written out again
 here as a plain loop, and its claims in notebook 1 are checked directly.
@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rnnlib
-from rnnlib.features import bag_of_words, window_features, window_mlp_num_params
-from rnnlib.text import Vocabulary, one_hot, tokenize, word_vectors
+from rnnlib.lessons.features import bag_of_words, window_features, window_mlp_num_params
+from rnnlib.lessons.text import Vocabulary, one_hot, tokenize, word_vectors
 
 
 def _windows_by_loop(xs: np.ndarray, k: int) -> np.ndarray:

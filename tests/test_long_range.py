@@ -1,11 +1,11 @@
-"""rnnlib.long_range: the adding problem, the copy task, and training an RNN on the adding problem."""
+"""rnnlib.lessons.long_range: the adding problem, the copy task, and training an RNN on the adding problem."""
 
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib import long_range
-from rnnlib.long_range import adding_problem, copy_baseline, copy_task, train_adding
+from rnnlib.lessons import long_range
+from rnnlib.lessons.long_range import adding_problem, copy_baseline, copy_task, train_adding
 
 # ---- the adding problem -------------------------------------------------------------
 

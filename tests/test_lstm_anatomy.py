@@ -1,10 +1,10 @@
-"""rnnlib.lstm_anatomy against independent references: cell.step, cell.step_backward, finite differences."""
+"""rnnlib.lessons.lstm_gates against independent references: cell.step, cell.step_backward, finite differences."""
 
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib import long_range, lstm_anatomy
+from rnnlib.lessons import long_range, lstm_gates
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def step_case():
 
 def test_step_parts_agree_with_cell_step(step_case):
     cell, s_prev, x, _ = step_case
-    parts = lstm_anatomy.lstm_step_parts(cell, s_prev, x)
+    parts = lstm_gates.lstm_step_parts(cell, s_prev, x)
     # The written-out equations give cell.step's state, and the gates lie in their ranges.
     assert np.allclose(np.concatenate([parts.c, parts.h], axis=1), cell.step(s_prev, x), rtol=0, atol=1e-12)
     assert all(np.all((0 < a) & (a < 1)) for a in (parts.i, parts.f, parts.o))
@@ -28,7 +28,7 @@ def test_memory_backward_agrees_with_step_backward_and_finite_differences(step_c
     H = cell.hidden_size
     _, cache = cell.step_forward(s_prev, x)
     ds_prev, _, _ = cell.step_backward(ds, cache)
-    dc_prev = lstm_anatomy.memory_backward(cell, s_prev, x, ds)
+    dc_prev = lstm_gates.memory_backward(cell, s_prev, x, ds)
     assert np.allclose(dc_prev, ds_prev[:, :H], rtol=0, atol=1e-12)
     # Centred differences of L = sum(ds * s_t) with respect to one entry of c_{t-1}.
     eps = 1e-6
@@ -41,14 +41,14 @@ def test_memory_backward_agrees_with_step_backward_and_finite_differences(step_c
 
 
 def test_parameter_count():
-    assert lstm_anatomy.parameter_count(rnnlib.LSTMCell(2, 32, seed=0)) == 4 * 32 * (2 + 32 + 1)
-    assert lstm_anatomy.parameter_count(rnnlib.ElmanCell(2, 32, seed=0)) == 32 * (2 + 32 + 1)
+    assert lstm_gates.parameter_count(rnnlib.LSTMCell(2, 32, seed=0)) == 4 * 32 * (2 + 32 + 1)
+    assert lstm_gates.parameter_count(rnnlib.ElmanCell(2, 32, seed=0)) == 32 * (2 + 32 + 1)
 
 
 def test_gradient_reach_is_bptt_normalised():
     cell = rnnlib.LSTMCell(2, 6, seed=1)
     xs = long_range.adding_problem(12, 3, seed=1).xs
-    reach = lstm_anatomy.gradient_reach(cell, xs=xs, seed=0)
+    reach = lstm_gates.gradient_reach(cell, xs=xs, seed=0)
     assert reach.norms.shape == (13, 3) and np.allclose(reach.norms[0], 1.0)
     # The same numbers from bptt directly, with the same dL/dy_T.
     rng = np.random.default_rng(0)
@@ -63,7 +63,7 @@ def test_gradient_reach_is_bptt_normalised():
 def test_forget_bias_sets_how_far_the_gradient_reaches():
     # With forget gates near 1 the memory path keeps the gradient; near 0.5 it vanishes.
     xs = long_range.adding_problem(40, 8, seed=2).xs
-    far = {fb: np.median(lstm_anatomy.gradient_reach(rnnlib.LSTMCell(2, 16, forget_bias=fb, seed=0), xs=xs).norms[40])
+    far = {fb: np.median(lstm_gates.gradient_reach(rnnlib.LSTMCell(2, 16, forget_bias=fb, seed=0), xs=xs).norms[40])
            for fb in (0.0, 3.0)}  # fmt: skip
     assert far[3.0] > 1e-2 > 1e-6 > far[0.0]
 
@@ -71,27 +71,27 @@ def test_forget_bias_sets_how_far_the_gradient_reaches():
 def test_gate_trace_matches_unroll():
     cell = rnnlib.LSTMCell(2, 4, seed=3)
     xs = long_range.adding_problem(9, 3, seed=3).xs
-    trace = lstm_anatomy.gate_trace(cell, xs, b=2)
+    trace = lstm_gates.gate_trace(cell, xs, b=2)
     run = rnnlib.unroll(cell, xs)
     assert np.allclose(trace.c, run.states[:, 2, :4]) and np.allclose(trace.h, run.states[:, 2, 4:])
     for t in range(1, 10):  # every step's gates are those of the written-out step
-        parts = lstm_anatomy.lstm_step_parts(cell, run.states[t - 1, 2:3], xs[t - 1, 2:3])
+        parts = lstm_gates.lstm_step_parts(cell, run.states[t - 1, 2:3], xs[t - 1, 2:3])
         assert np.allclose(trace.f[t - 1], parts.f[0]) and np.allclose(trace.i[t - 1], parts.i[0])
         assert np.allclose(trace.g[t - 1], parts.g[0]) and np.allclose(trace.o[t - 1], parts.o[0])
     with pytest.raises(ValueError, match="b must be"):
-        lstm_anatomy.gate_trace(cell, xs, b=3)
+        lstm_gates.gate_trace(cell, xs, b=3)
     with pytest.raises(ValueError, match="LSTMCell"):
-        lstm_anatomy.gate_trace(rnnlib.ElmanCell(2, 4, seed=0), xs)
+        lstm_gates.gate_trace(rnnlib.ElmanCell(2, 4, seed=0), xs)
 
 
 def test_adding_view():
     cell, head = long_range.make_model("lstm", 8, seed=0)
     batch = long_range.adding_problem(20, 5, seed=4)
-    view = lstm_anatomy.adding_view(cell, head, batch, index=3)
+    view = lstm_gates.adding_view(cell, head, batch, index=3)
     # The marked steps, the target and the answer are those of sequence 3.
     assert list(view.marked) == list(np.flatnonzero(batch.xs[:, 3, 1]) + 1)
     assert view.target == pytest.approx(batch.xs[view.marked - 1, 3, 0].sum())
     assert view.prediction == pytest.approx(long_range.predict_last(cell, head, batch.xs)[3, 0])
     assert view.units.shape == (3,) and len(set(view.units)) == 3
     with pytest.raises(ValueError, match="index"):
-        lstm_anatomy.adding_view(cell, head, batch, index=5)
+        lstm_gates.adding_view(cell, head, batch, index=5)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib import long_range
-from rnnlib.widgets.lstm import gate_explorer
+from rnnlib.lessons import long_range
+from rnnlib.widgets.lstm_gates import gate_explorer
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ mistake, not only that something differs.
 import numpy as np
 import pytest
 
-from rnnlib import features
 from rnnlib.exercises import Report, nb01
+from rnnlib.lessons import features
 
 
 def _failed_with(report: Report, *phrases: str) -> str:

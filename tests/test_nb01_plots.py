@@ -8,9 +8,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from rnnlib.lessons.text import Vocabulary, tokenize
 from rnnlib.plotting.features import plot_bags, plot_windows
 from rnnlib.plotting.task_shapes import TASK_SHAPES, draw_task, plot_task_shapes
-from rnnlib.text import Vocabulary, tokenize
 
 
 @pytest.fixture(autouse=True)

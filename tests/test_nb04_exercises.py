@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from rnnlib import tasks
+from rnnlib.core.unroll import unroll
 from rnnlib.exercises import nb04
-from rnnlib.unroll import unroll
+from rnnlib.lessons import tasks
 
 
 def first_fail(report):

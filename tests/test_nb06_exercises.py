@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlib import analysis, long_range
 from rnnlib.exercises import nb06
+from rnnlib.lessons import gradients, long_range
 
 
 def first_fail(report):
@@ -16,7 +16,7 @@ def first_fail(report):
 
 
 def test_step_jacobian_reference_passes():
-    report = nb06.check_step_jacobian(analysis.elman_step_jacobian)
+    report = nb06.check_step_jacobian(gradients.elman_step_jacobian)
     assert report.passed, str(report)
     assert "all checks passed" in str(report)
 
@@ -46,14 +46,14 @@ def test_a_checker_survives_an_answer_that_raises():
 
 
 def test_bound_reference_passes():
-    assert nb06.check_bound(analysis.gradient_bound).passed
+    assert nb06.check_bound(gradients.gradient_bound).passed
 
 
 @pytest.mark.parametrize(
     "wrong, message",
     [
-        (lambda cell: analysis.GAMMA[cell.nonlinearity] * analysis.spectral_radius(cell.params["W_s"]), "spectral"),
-        (lambda cell: analysis.GAMMA[cell.nonlinearity] * np.linalg.norm(cell.params["W_s"]), "Frobenius"),
+        (lambda cell: gradients.GAMMA[cell.nonlinearity] * gradients.spectral_radius(cell.params["W_s"]), "spectral"),
+        (lambda cell: gradients.GAMMA[cell.nonlinearity] * np.linalg.norm(cell.params["W_s"]), "Frobenius"),
         (lambda cell: np.linalg.norm(cell.params["W_s"], 2), "gamma"),
         (lambda cell: "big", "a number"),
     ],

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from rnnlib import lstm_anatomy, sigmoid
+from rnnlib import sigmoid
 from rnnlib.exercises import nb07
+from rnnlib.lessons import lstm_gates
 
 
 def first_fail(report):
@@ -32,7 +33,7 @@ def step_with(cell, s_prev, x, order=(0, 1, 2, 3), read="h", tanh_c=True, bias=T
 def test_lstm_step_reference_passes():
     # The notebook's reference (written out equation by equation) and an independent one both pass.
     assert nb07.check_lstm_step(
-        lambda cell, s, x: np.concatenate(lstm_anatomy.lstm_step_parts(cell, s, x)[5:], 1)
+        lambda cell, s, x: np.concatenate(lstm_gates.lstm_step_parts(cell, s, x)[5:], 1)
     ).passed
     report = nb07.check_lstm_step(step_with)
     assert report.passed and "all checks passed" in str(report)
@@ -87,7 +88,7 @@ def test_checker_does_not_let_the_answer_change_its_inputs():
 
 def memory_with(cell, s, x, ds, through_h=True, times_f=True, tanh_deriv="tanh"):
     H = cell.hidden_size
-    p = lstm_anatomy.lstm_step_parts(cell, s, x)
+    p = lstm_gates.lstm_step_parts(cell, s, x)
     dc_t, dh_t = ds[:, :H], ds[:, H:]
     d = {"tanh": 1 - np.tanh(p.c) ** 2, "c": 1 - p.c**2, "none": 1.0}[tanh_deriv]
     dc = dc_t + (dh_t * p.o * d if through_h else 0)
@@ -95,7 +96,7 @@ def memory_with(cell, s, x, ds, through_h=True, times_f=True, tanh_deriv="tanh")
 
 
 def test_memory_backward_reference_passes():
-    assert nb07.check_memory_backward(lstm_anatomy.memory_backward).passed
+    assert nb07.check_memory_backward(lstm_gates.memory_backward).passed
     assert nb07.check_memory_backward(memory_with).passed
 
 

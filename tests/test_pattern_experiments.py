@@ -6,10 +6,9 @@ The same experiment functions as notebooks 3 and 4, with fewer steps.
 import numpy as np
 
 import rnnlib
-from rnnlib import pattern_experiments as pe
-from rnnlib import tasks
-from rnnlib.bidirectional import BiTransducer
-from rnnlib.patterns import Acceptor, EncoderDecoder, PairClassifier, Transducer, sample
+from rnnlib.core.models import Acceptor, BiTransducer, EncoderDecoder, PairClassifier, Transducer, sample
+from rnnlib.lessons import patterns as pe
+from rnnlib.lessons import tasks
 
 
 def test_acceptor_beats_chance():

@@ -8,9 +8,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from rnnlib.bidirectional import seen_inputs  # noqa: E402
-from rnnlib.plotting.bidir import plot_seen  # noqa: E402
+from rnnlib.lessons.seen import seen_inputs  # noqa: E402
 from rnnlib.plotting.patterns import PATTERNS, draw_pattern, plot_patterns  # noqa: E402
+from rnnlib.plotting.seen import plot_seen  # noqa: E402
 
 
 def gids(ax):
@@ -60,7 +60,7 @@ def test_plot_seen_colours_what_seen_inputs_says(t):
 
 def test_seen_widget_redraws_on_the_slider():
     pytest.importorskip("ipywidgets")
-    from rnnlib.widgets.bidir import SeenWidget
+    from rnnlib.widgets.seen import SeenWidget
 
     w = SeenWidget("Salt Lake City is cold".split())
     assert w.position.value == 1 and w.position.max == 5
@@ -75,7 +75,7 @@ def test_seen_widget_redraws_on_the_slider():
 
 def test_progress_bar_state():
     pytest.importorskip("ipywidgets")
-    from rnnlib.train import History
+    from rnnlib.core.train import History
     from rnnlib.widgets.progress import ProgressBar
 
     bar = ProgressBar(300, "demo")

@@ -1,10 +1,10 @@
-"""rnnlib.patterns: each usage pattern's backward pass, checked against finite differences."""
+"""rnnlib.core.models: each usage pattern's backward pass, checked against finite differences."""
 
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.patterns import (
+from rnnlib.core.models import (
     Acceptor,
     EncoderDecoder,
     PairClassifier,
@@ -14,7 +14,7 @@ from rnnlib.patterns import (
     sample,
     temperature_probs,
 )
-from rnnlib.unroll import bptt, unroll
+from rnnlib.core.unroll import bptt, unroll
 
 T, B, D, H, K = 4, 3, 3, 4, 3
 

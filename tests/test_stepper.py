@@ -1,4 +1,4 @@
-"""The unrolling stepper's logic (rnnlib.stepper) and its drawings (rnnlib.plotting.unrolled).
+"""The unrolling stepper's logic (rnnlib.lessons.unrolling) and its drawings (rnnlib.plotting.unrolling).
 
 The states a view holds are compared with rnnlib.unroll run on a cell built
 here, independently, from the same seed and sizes; the expressions with
@@ -15,8 +15,8 @@ import pytest
 from matplotlib.colors import to_rgba
 
 import rnnlib
-from rnnlib.plotting.unrolled import CURRENT, draw_loop_vs_unrolled, draw_stepper, draw_unrolled, symbol
-from rnnlib.stepper import (
+from rnnlib.lessons.text import tokenize, word_vectors
+from rnnlib.lessons.unrolling import (
     DEFAULT_SENTENCE,
     INPUT_SIZE,
     MAX_TOKENS,
@@ -26,7 +26,7 @@ from rnnlib.stepper import (
     step_equation,
     stepper_view,
 )
-from rnnlib.text import tokenize, word_vectors
+from rnnlib.plotting.unrolling import CURRENT, draw_loop_vs_unrolled, draw_stepper, draw_unrolled, symbol
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def close_figures():
 
 
 def reference_states(sentence, cell_kind, H, seed=0):
-    """s_0..s_T of `sentence` from a cell built here, not by rnnlib.stepper: (T+1, S)."""
+    """s_0..s_T of `sentence` from a cell built here, not by rnnlib.lessons.unrolling: (T+1, S)."""
     if cell_kind == "lstm":
         cell = rnnlib.LSTMCell(input_size=INPUT_SIZE, hidden_size=H, seed=seed)
     else:

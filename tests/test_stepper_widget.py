@@ -18,10 +18,10 @@ import pytest
 from matplotlib.colors import to_rgba
 
 import rnnlib
-from rnnlib.plotting.unrolled import CURRENT
-from rnnlib.stepper import DEFAULT_SENTENCE, INPUT_SIZE, stepper_view
-from rnnlib.text import tokenize, word_vectors
-from rnnlib.widgets.stepper import UnrollingStepper
+from rnnlib.lessons.text import tokenize, word_vectors
+from rnnlib.lessons.unrolling import DEFAULT_SENTENCE, INPUT_SIZE, stepper_view
+from rnnlib.plotting.unrolling import CURRENT
+from rnnlib.widgets.unrolling import UnrollingStepper
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

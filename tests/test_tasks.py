@@ -1,11 +1,11 @@
-"""rnnlib.tasks: the synthetic data are seeded, balanced and labelled right."""
+"""rnnlib.lessons.tasks: the synthetic data are seeded, balanced and labelled right."""
 
 from collections import defaultdict
 
 import numpy as np
 import pytest
 
-from rnnlib import tasks
+from rnnlib.lessons import tasks
 
 
 def test_every_generator_is_deterministic_in_its_seed():

@@ -1,10 +1,10 @@
-"""rnnlib.train.fit: the training loop every notebook uses."""
+"""rnnlib.core.train.fit: the training loop every notebook uses."""
 
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.train import History, fit
+from rnnlib.core.train import History, fit
 
 
 def _quadratic():

@@ -28,15 +28,15 @@ SENTENCE = "John lives in Salt Lake City"
 
 
 def unrolled_rnn():
-    from rnnlib.plotting.unrolled import draw_loop_vs_unrolled
-    from rnnlib.text import tokenize
+    from rnnlib.lessons.text import tokenize
+    from rnnlib.plotting.unrolling import draw_loop_vs_unrolled
 
     return draw_loop_vs_unrolled(tokenize(SENTENCE))
 
 
 def unrolling_stepper():
-    from rnnlib.plotting.unrolled import draw_stepper
-    from rnnlib.stepper import stepper_view
+    from rnnlib.lessons.unrolling import stepper_view
+    from rnnlib.plotting.unrolling import draw_stepper
 
     return draw_stepper(stepper_view(SENTENCE, t=3, cell_kind="elman", hidden_size=4))
 

@@ -5,7 +5,7 @@
     check_window_mlp_num_params(fn)     fn(k, D, H, K) -> the number of parameters of a window MLP
     solution(name)                      print rnnlib's own version
 
-Each checker compares the reader's function with rnnlib.features on a few
+Each checker compares the reader's function with rnnlib.lessons.features on a few
 inputs, stops at the first mismatch and says what it expected, what came
 back and, for the usual slips, what probably went wrong.
 """
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import features
-from ..layers import Affine
-from . import Report, run_check, show_solution
+from rnnlib.core.layers import Affine
+from rnnlib.exercises import Report, run_check, show_solution
+from rnnlib.lessons import features
 
 SOLUTIONS = {
     "bag_of_words": features.bag_of_words,
@@ -72,7 +72,7 @@ def _array_problem(got, expect, hints=()) -> str | None:
 
 
 def check_bag_of_words(fn) -> Report:
-    """Check fn(ids, vocab_size) against rnnlib.features.bag_of_words."""
+    """Check fn(ids, vocab_size) against rnnlib.lessons.features.bag_of_words."""
     report = Report("bag_of_words")
     # vocabulary: 0 <unk>, 1 bites, 2 dog, 3 man, 4 the, 5 saw, 6 cat
     cases = [
@@ -106,7 +106,7 @@ def check_bag_of_words(fn) -> Report:
 
 
 def check_window_features(fn) -> Report:
-    """Check fn(xs, k) against rnnlib.features.window_features, for xs of shape (T, D)."""
+    """Check fn(xs, k) against rnnlib.lessons.features.window_features, for xs of shape (T, D)."""
     report = Report("window_features")
     # entries 1, 2, 3, ... so that every misplaced block is visible, and none is 0 like the padding
     cases = [
@@ -150,7 +150,7 @@ def _count_built(k: int, D: int, H: int, K: int) -> int:
 
 
 def check_window_mlp_num_params(fn) -> Report:
-    """Check fn(k, D, H, K) against rnnlib.features.window_mlp_num_params and against built layers."""
+    """Check fn(k, D, H, K) against rnnlib.lessons.features.window_mlp_num_params and against built layers."""
     report = Report("window_mlp_num_params")
     for k, D, H, K in [(1, 2, 3, 2), (3, 2, 3, 2), (5, 50, 64, 2), (10, 300, 128, 5)]:
         expect = features.window_mlp_num_params(k, D, H, K)

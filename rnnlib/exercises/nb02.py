@@ -6,7 +6,7 @@
     solution("elman_step")              prints a reference answer
 
 Each checker runs the reader's function beside rnnlib's own (ElmanCell.step,
-rnnlib.unroll, rnnlib.stepper.nested_expression) and returns a Report.
+rnnlib.unroll, rnnlib.lessons.unrolling.nested_expression) and returns a Report.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import re
 
 import numpy as np
 
-from ..elman import ElmanCell
-from ..lstm import LSTMCell
-from ..stepper import nested_expression
-from ..unroll import unroll
-from . import Report, array_problem, run_check, show_solution
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.unroll import unroll
+from rnnlib.exercises import Report, array_problem, run_check, show_solution
+from rnnlib.lessons.unrolling import nested_expression
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 
@@ -163,7 +163,7 @@ def _normal_form(expr: str) -> str:
 
 
 def check_nested(fn) -> Report:
-    """Check fn(t) against rnnlib.stepper.nested_expression(t) for t = 0, 1, 2, 3, 5, 12.
+    """Check fn(t) against rnnlib.lessons.unrolling.nested_expression(t) for t = 0, 1, 2, 3, 5, 12.
 
     Spaces do not matter, and x_{3} counts the same as x_3 (LaTeX draws both alike).
     """

@@ -6,19 +6,20 @@
     solution("final_vector")                    prints a reference answer
 
 Each checker runs the reader's function beside rnnlib's own
-(rnnlib.patterns.encode, rnnlib.patterns.temperature_probs,
-rnnlib.tasks.bio_spans) and returns a Report.
+(rnnlib.core.models.encode, rnnlib.core.models.temperature_probs,
+rnnlib.lessons.tasks.bio_spans) and returns a Report.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import patterns, tasks
-from ..elman import ElmanCell
-from ..lstm import LSTMCell
-from ..unroll import unroll
-from . import Report, array_problem, run_check, show_solution
+from rnnlib.core import models
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.unroll import unroll
+from rnnlib.exercises import Report, array_problem, run_check, show_solution
+from rnnlib.lessons import tasks
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 
@@ -61,13 +62,13 @@ def solution(name: str) -> None:
 
 
 def check_final_vector(fn) -> Report:
-    """Check fn(cell, xs) against rnnlib.patterns.encode for Elman and LSTM cells."""
+    """Check fn(cell, xs) against rnnlib.core.models.encode for Elman and LSTM cells."""
     report = Report("final_vector")
     rng = np.random.default_rng(3)
     cases = [(ElmanCell(3, 4, seed=1), 5, 2), (ElmanCell(2, 3, seed=2), 1, 1), (LSTMCell(3, 2, seed=3), 4, 3)]
     for cell, T, B in cases:
         xs = rng.normal(size=(T, B, cell.input_size))
-        expect = patterns.encode(cell, xs)
+        expect = models.encode(cell, xs)
         run = unroll(cell, xs)
 
         def compare(got, expect, run=run, cell=cell):
@@ -91,7 +92,7 @@ def check_final_vector(fn) -> Report:
 
 
 def check_temperature_probs(fn) -> Report:
-    """Check fn(logits, temperature) against rnnlib.patterns.temperature_probs, also at large logits."""
+    """Check fn(logits, temperature) against rnnlib.core.models.temperature_probs, also at large logits."""
     report = Report("temperature_probs")
     rng = np.random.default_rng(4)
     cases = [
@@ -102,7 +103,7 @@ def check_temperature_probs(fn) -> Report:
         (np.array([3.0, 1.0, -2.0]), 0.1),
     ]
     for logits, temperature in cases:
-        expect = patterns.temperature_probs(logits, temperature)
+        expect = models.temperature_probs(logits, temperature)
 
         def compare(got, expect, logits=logits, temperature=temperature):
             problem = array_problem(got, expect, "(the shape of logits)")
@@ -112,7 +113,7 @@ def check_temperature_probs(fn) -> Report:
                 return f"{problem}: exp overflowed; subtract the largest logit before exp (the result does not change)"
             with np.errstate(all="ignore"):
                 got_arr = np.asarray(got, dtype=np.float64)
-                times = patterns.temperature_probs(logits * temperature**2, temperature)  # softmax(logits * T)
+                times = models.temperature_probs(logits * temperature**2, temperature)  # softmax(logits * T)
                 if got_arr.shape == expect.shape and np.allclose(got_arr, times):
                     return f"{problem}: it looks like softmax(logits * temperature); divide by the temperature"
                 if got_arr.shape == expect.shape and not np.allclose(got_arr.sum(axis=-1), 1.0):
@@ -128,7 +129,7 @@ def check_temperature_probs(fn) -> Report:
 
 
 def check_bio_spans(fn) -> Report:
-    """Check fn(tags) against rnnlib.tasks.bio_spans on sentences of the transducer's task and a few edge cases."""
+    """Check fn(tags) against rnnlib.lessons.tasks.bio_spans on the transducer task's sentences and edge cases."""
     report = Report("bio_spans")
     cases = [
         ["B-PER", "O", "O", "B-LOC", "I-LOC", "I-LOC"],

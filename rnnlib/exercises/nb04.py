@@ -6,8 +6,8 @@
     solution("seen")                                   prints a reference answer
 
 Each checker runs the reader's function beside rnnlib's own
-(rnnlib.bidirectional.seen_inputs, rnnlib.bidirectional.bidirectional_unroll,
-rnnlib.pattern_experiments.best_from_first_word) and returns a Report.
+(rnnlib.lessons.seen.seen_inputs, rnnlib.core.bidirectional.bidirectional_unroll,
+rnnlib.lessons.patterns.best_from_first_word) and returns a Report.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from .. import tasks
-from ..bidirectional import bidirectional_unroll, seen_inputs
-from ..elman import ElmanCell
-from ..lstm import LSTMCell
-from ..pattern_experiments import best_from_first_word
-from ..unroll import unroll
-from . import Report, run_check, show_solution
+from rnnlib.core.bidirectional import bidirectional_unroll
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.unroll import unroll
+from rnnlib.exercises import Report, run_check, show_solution
+from rnnlib.lessons import tasks
+from rnnlib.lessons.patterns import best_from_first_word
+from rnnlib.lessons.seen import seen_inputs
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 
@@ -67,7 +68,7 @@ def _positions(mask) -> str:
 
 
 def check_seen(fn) -> Report:
-    """Check fn(T, t) against rnnlib.bidirectional.seen_inputs for several lengths and positions."""
+    """Check fn(T, t) against rnnlib.lessons.seen.seen_inputs for several lengths and positions."""
     report = Report("seen")
     for T, t in [(1, 1), (4, 1), (4, 2), (4, 4), (7, 3), (7, 7)]:
         expect = seen_inputs(T, t)
@@ -96,7 +97,7 @@ def check_seen(fn) -> Report:
 
 
 def check_bidirectional_outputs(fn) -> Report:
-    """Check fn(cell_f, cell_b, xs) against rnnlib.bidirectional.bidirectional_unroll(...).outputs."""
+    """Check fn(cell_f, cell_b, xs) against rnnlib.core.bidirectional.bidirectional_unroll(...).outputs."""
     report = Report("bidirectional_outputs")
     rng = np.random.default_rng(6)
     cases = [
@@ -143,7 +144,7 @@ def check_bidirectional_outputs(fn) -> Report:
 
 
 def check_first_word_bound(fn) -> Report:
-    """Check fn(sentences) against rnnlib.pattern_experiments.best_from_first_word on a few data sets."""
+    """Check fn(sentences) against rnnlib.lessons.patterns.best_from_first_word on a few data sets."""
     report = Report("first_word_bound")
     cases = [
         [(["Salt", "Lake"], ["B-LOC", "I-LOC"]), (["Salt", "the"], ["O", "O"]), (["Salt", "Lake"], ["B-LOC", "I-LOC"])],

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..elman import ElmanCell
-from ..unroll import bptt, unroll
-from . import Report, array_problem, run_check, show_solution
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.unroll import bptt, unroll
+from rnnlib.exercises import Report, array_problem, run_check, show_solution
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 

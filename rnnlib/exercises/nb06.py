@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import analysis, long_range
-from ..elman import ElmanCell
-from . import Report, run_check, show_solution
+from rnnlib.core.elman import ElmanCell
+from rnnlib.exercises import Report, run_check, show_solution
+from rnnlib.lessons import gradients, long_range
 
 
 def _elman_cases():
@@ -37,7 +37,7 @@ def check_step_jacobian(fn) -> Report:
     for what, cell, s in _elman_cases():
         W_s = cell.params["W_s"]
         dg = cell.dg(s)
-        expect = analysis.elman_step_jacobian(cell, s)
+        expect = gradients.elman_step_jacobian(cell, s)
 
         def compare(got, expect, W_s=W_s, dg=dg, s=s, g=cell.nonlinearity):
             got = np.asarray(got, dtype=np.float64) if got is not None else got
@@ -64,9 +64,9 @@ def check_bound(fn) -> Report:
     """Compare fn(cell) with gamma * sigma_max(W_s) for cells with several nonlinearities."""
     report = Report("bound gamma * sigma_max(W_s)")
     for what, cell, _ in _elman_cases():
-        expect = analysis.gradient_bound(cell)
+        expect = gradients.gradient_bound(cell)
         W_s = cell.params["W_s"]
-        gamma = analysis.GAMMA[cell.nonlinearity]
+        gamma = gradients.GAMMA[cell.nonlinearity]
 
         def compare(got, expect, W_s=W_s, gamma=gamma):
             try:
@@ -75,7 +75,7 @@ def check_bound(fn) -> Report:
                 return f"expected a number, got {type(got).__name__}"
             if np.isclose(got, expect, rtol=1e-8):
                 return None
-            if np.isclose(got, gamma * analysis.spectral_radius(W_s), rtol=1e-6):
+            if np.isclose(got, gamma * gradients.spectral_radius(W_s), rtol=1e-6):
                 return "that is the spectral radius (largest |eigenvalue|); the bound needs the largest singular value"
             if np.isclose(got, gamma * np.linalg.norm(W_s), rtol=1e-6):
                 return "that is the Frobenius norm; the bound needs the largest singular value, np.linalg.norm(W_s, 2)"
@@ -115,8 +115,8 @@ def check_baseline(fn) -> Report:
 
 
 _SOLUTIONS = {
-    "step_jacobian": analysis.elman_step_jacobian,
-    "bound": analysis.gradient_bound,
+    "step_jacobian": gradients.elman_step_jacobian,
+    "bound": gradients.gradient_bound,
     "baseline": long_range.mean_predictor_mse,
 }
 

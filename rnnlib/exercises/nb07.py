@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import lstm_anatomy
-from ..elman import ElmanCell
-from ..lstm import LSTMCell
-from . import Report, run_check, show_solution
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.exercises import Report, run_check, show_solution
+from rnnlib.lessons import lstm_gates
 
 
 def _cases():
@@ -46,7 +46,7 @@ def _wrong_steps(cell, s_prev, x):
     H = cell.hidden_size
     W_x, W_s, b = cell.params["W_x"], cell.params["W_s"], cell.params["b"]
     c_prev, h_prev = s_prev[:, :H], s_prev[:, H:]
-    sig = lstm_anatomy.sigmoid
+    sig = lstm_gates.sigmoid
 
     def state(c, h):
         return np.concatenate([c, h], axis=1)
@@ -113,7 +113,7 @@ def check_memory_backward(fn) -> Report:
         ds_prev, _, _ = cell.step_backward(ds, cache)
         H = cell.hidden_size
         expect = ds_prev[:, :H]
-        parts = lstm_anatomy.lstm_step_parts(cell, s_prev, x)
+        parts = lstm_gates.lstm_step_parts(cell, s_prev, x)
         dc_t, dh_t = ds[:, :H], ds[:, H:]
 
         def compare(got, expect, parts=parts, dc_t=dc_t, dh_t=dh_t, H=H):
@@ -143,8 +143,8 @@ def check_parameter_count(fn) -> Report:
     """Compare fn(D, H) with the number of parameters of a real LSTMCell(D, H)."""
     report = Report("LSTM parameter count")
     for D, H in ((2, 32), (10, 128), (1, 1), (300, 50)):
-        expect = lstm_anatomy.parameter_count(LSTMCell(input_size=D, hidden_size=H, seed=0))
-        elman = lstm_anatomy.parameter_count(ElmanCell(input_size=D, hidden_size=H, seed=0))
+        expect = lstm_gates.parameter_count(LSTMCell(input_size=D, hidden_size=H, seed=0))
+        elman = lstm_gates.parameter_count(ElmanCell(input_size=D, hidden_size=H, seed=0))
 
         def compare(got, expect, D=D, H=H, elman=elman):
             try:
@@ -173,8 +173,8 @@ def _parameter_count_formula(D: int, H: int) -> int:
 
 
 _SOLUTIONS = {
-    "lstm_step": lstm_anatomy.lstm_step_parts,
-    "memory_backward": lstm_anatomy.memory_backward,
+    "lstm_step": lstm_gates.lstm_step_parts,
+    "memory_backward": lstm_gates.memory_backward,
     "parameter_count": _parameter_count_formula,
 }
 

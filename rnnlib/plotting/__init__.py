@@ -3,6 +3,6 @@
 Imports matplotlib; the math modules of rnnlib never import this package.
 """
 
-from .style import COLORS, CYCLE, DIVERGING, SEQUENTIAL, use_course_style
+from rnnlib.plotting.style import COLORS, CYCLE, DIVERGING, SEQUENTIAL, use_course_style
 
 __all__ = ["COLORS", "CYCLE", "DIVERGING", "SEQUENTIAL", "use_course_style"]

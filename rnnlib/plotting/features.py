@@ -1,4 +1,4 @@
-"""Pictures of what a feedforward model's features keep of a sentence (rnnlib.features).
+"""Pictures of what a feedforward model's features keep of a sentence (rnnlib.lessons.features).
 
 plot_bags(sentences, vocab)          each sentence's one-hot rows x_1..x_T and, below them,
                                      their sum: the bag of words
@@ -14,9 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
-from ..features import bag_of_words
-from ..text import Vocabulary, one_hot
-from .style import COLORS, SEQUENTIAL
+from rnnlib.lessons.features import bag_of_words
+from rnnlib.lessons.text import Vocabulary, one_hot
+from rnnlib.plotting.style import COLORS, SEQUENTIAL
 
 
 def plot_bags(sentences: Sequence[Sequence[str]], vocab: Vocabulary, titles: Sequence[str] | None = None):

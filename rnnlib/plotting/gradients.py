@@ -12,8 +12,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..analysis import GradientProfile, gradient_profile
-from .style import COLORS
+from rnnlib.lessons.gradients import GradientProfile, gradient_profile
+from rnnlib.plotting.style import COLORS
 
 # one colour per nonlinearity, the same in every figure
 NONLINEARITY_COLORS = {"tanh": COLORS["blue"], "relu": COLORS["orange"], "identity": COLORS["green"]}

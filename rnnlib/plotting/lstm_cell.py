@@ -2,7 +2,7 @@
 
     draw_lstm_cell()   the figure of notebook 7 and of figures/lstm_cell.png
 
-The picture follows rnnlib.lstm's equations, in PyTorch's gate order i, f, g, o:
+The picture follows rnnlib.core.lstm's equations, in PyTorch's gate order i, f, g, o:
 
     z_t = x_t W_x + h_{t-1} W_s + b           one product, cut into four blocks
     c_t = f_t * c_{t-1} + i_t * g_t           the memory line: a product and a sum, elementwise
@@ -18,7 +18,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from .style import COLORS
+from rnnlib.plotting.style import COLORS
 
 MEMORY = COLORS["vermillion"]
 GATE_COLORS = {"i": COLORS["orange"], "f": COLORS["blue"], "g": COLORS["green"], "o": COLORS["purple"]}
@@ -74,7 +74,7 @@ def _gate(ax, x, name, nonlinearity, width=1.32):
 
 
 def draw_lstm_cell(fig=None):
-    """One LSTM step, drawn as the equations of rnnlib.lstm. Returns the Figure."""
+    """One LSTM step, drawn as the equations of rnnlib.core.lstm. Returns the Figure."""
     if fig is None:
         fig = plt.figure(figsize=(11.0, 6.2))
     ax = fig.add_subplot()

@@ -1,6 +1,6 @@
 """What a trained LSTM does with one adding-problem sequence: its inputs, memory and gates, step by step.
 
-    draw_adding_view(view)   a rnnlib.lstm_anatomy.AddingView, in four panels sharing the time axis
+    draw_adding_view(view)   a rnnlib.lessons.lstm_gates.AddingView, in four panels sharing the time axis
 
 Top to bottom: the inputs (values v_t, the two marked ones highlighted), the
 memory c_t of the few units that change most at the marked steps, their
@@ -15,7 +15,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import COLORS
+from rnnlib.plotting.style import COLORS
 
 UNIT_COLORS = [COLORS["blue"], COLORS["orange"], COLORS["green"], COLORS["purple"], COLORS["sky"]]
 MARK = COLORS["vermillion"]

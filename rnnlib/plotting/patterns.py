@@ -20,7 +20,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .style import COLORS
+from rnnlib.plotting.style import COLORS
 
 PATTERNS = ("acceptor", "encoder", "transducer", "encoder-decoder", "generator", "bidirectional")
 

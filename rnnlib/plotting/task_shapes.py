@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
-from .style import COLORS
+from rnnlib.plotting.style import COLORS
 
 # positions and box sizes, in data units: step t is centred at x = _DX * t
 _Y = {"input": 0.0, "state": 1.2, "output": 2.4}

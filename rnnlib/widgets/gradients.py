@@ -5,7 +5,7 @@
 The callback only reads the controls and calls
 rnnlib.plotting.gradients.gradient_decay_figure, the same function the
 notebook's static figure calls; the measurement is
-rnnlib.analysis.gradient_profile.
+rnnlib.lessons.gradients.gradient_profile.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from ..plotting.gradients import gradient_decay_figure
+from rnnlib.plotting.gradients import gradient_decay_figure
 
 
 def gradient_explorer(rho: float = 0.9, nonlinearity: str = "tanh", T: int = 50) -> widgets.VBox:

@@ -1,4 +1,4 @@
-"""A progress bar for `rnnlib.train.fit` in a notebook: the step and the running loss.
+"""A progress bar for `rnnlib.core.train.fit` in a notebook: the step and the running loss.
 
 The bar is displayed once, when training starts. What a notebook stores as
 the cell's text output is a fixed line (the label and the number of steps),

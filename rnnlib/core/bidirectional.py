@@ -25,15 +25,12 @@ and cell_b the same from the *_l0_reverse tensors.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate
-from .cell import Cell
-from .layers import Affine
-from .losses import softmax_cross_entropy, softmax_cross_entropy_backward
-from .unroll import Grads, Run, bptt, unroll
+from rnnlib.core import _validate
+from rnnlib.core.cell import Cell
+from rnnlib.core.unroll import Grads, Run, bptt, unroll
 
 
 def _lengths(lengths, T: int, B: int) -> np.ndarray:
@@ -114,72 +111,3 @@ def bidirectional_bptt(cell_f: Cell, cell_b: Cell, birun: BiRun, d_outputs) -> B
     g_b = bptt(cell_b, birun.backward, reverse_time(d_outputs[..., H_f:], birun.lengths))
     d_xs = g_f.xs + reverse_time(g_b.xs, birun.lengths)
     return BiGrads(forward=g_f, backward=g_b, xs=d_xs)
-
-
-class Seen(NamedTuple):
-    """Which inputs x_1..x_T a state at one position has read: boolean arrays (T,)."""
-
-    forward: np.ndarray  # f_t: x_1..x_t
-    backward: np.ndarray  # b_t: x_t..x_T
-    both: np.ndarray  # y_t = [f_t ; b_t]: everything
-
-
-def seen_inputs(T: int, t: int) -> Seen:
-    """At position t (1..T), the inputs the forward state, the backward state and their concatenation have read.
-
-    seen_inputs(5, 2).forward  -> [True, True, False, False, False]   (x_1, x_2)
-    seen_inputs(5, 2).backward -> [False, True, True, True, True]     (x_2..x_5)
-    """
-    T = _validate.positive_int("T", T)
-    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 1 <= t <= T:
-        raise ValueError(f"t must be a position in 1..{T}, got {t!r}")
-    positions = np.arange(1, T + 1)
-    forward, backward = positions <= t, positions >= t
-    return Seen(forward=forward, backward=backward, both=forward | backward)
-
-
-class BiTransducerCache(NamedTuple):
-    run: BiRun
-    head: np.ndarray  # the head's cache: the outputs (T, B, H_f + H_b)
-
-
-class BiTransducer:
-    """A tagger on a bidirectional RNN: logits_t = [O_f(f_t) ; O_b(b_t)] W + b, (T, B, K).
-
-    BiTransducer(cell_f, cell_b, head) with head = Affine(H_f + H_b, K); the
-    same interface as rnnlib.patterns.Transducer. A batch for
-    `loss_and_grads` is (xs (T, B, D), targets (T, B) int, mask (T, B) bool
-    or None), the mask True on each sequence's first L steps: the backward
-    cell starts at step L, not in the padding.
-    """
-
-    def __init__(self, cell_f: Cell, cell_b: Cell, head: Affine):
-        if head.in_size != cell_f.hidden_size + cell_b.hidden_size:
-            raise ValueError(
-                f"head.in_size must be H_f + H_b = {cell_f.hidden_size + cell_b.hidden_size}, got {head.in_size}"
-            )
-        self.cell_f, self.cell_b, self.head = cell_f, cell_b, head
-
-    @property
-    def params(self) -> list:
-        return [self.cell_f.params, self.cell_b.params, self.head.params]
-
-    def forward(self, xs, mask=None) -> tuple[np.ndarray, BiTransducerCache]:
-        lengths = None if mask is None else np.asarray(mask, dtype=bool).sum(axis=0)
-        run = bidirectional_unroll(self.cell_f, self.cell_b, xs, lengths=lengths)
-        logits, head_cache = self.head.forward(run.outputs)  # (T, B, H_f + H_b) @ (H_f + H_b, K) -> (T, B, K)
-        return logits, BiTransducerCache(run, head_cache)
-
-    def backward(self, dlogits, cache: BiTransducerCache) -> list:
-        d_outputs, dhead = self.head.backward(dlogits, cache.head)
-        grads = bidirectional_bptt(self.cell_f, self.cell_b, cache.run, d_outputs)
-        return [grads.forward.params, grads.backward.params, dhead]
-
-    def loss_and_grads(self, batch) -> tuple[float, list]:
-        xs, targets, mask = batch
-        logits, cache = self.forward(xs, mask)
-        loss = softmax_cross_entropy(logits, targets, mask)
-        return loss, self.backward(softmax_cross_entropy_backward(logits, targets, mask), cache)
-
-    def predict(self, xs, mask=None) -> np.ndarray:
-        return self.forward(xs, mask)[0].argmax(axis=-1)

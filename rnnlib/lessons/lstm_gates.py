@@ -30,11 +30,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate
-from .activations import sigmoid
-from .analysis import decay_rate, gradient_norms
-from .lstm import LSTMCell
-from .unroll import unroll
+from rnnlib.core import _validate
+from rnnlib.core.activations import sigmoid
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.unroll import unroll
+from rnnlib.lessons.gradients import decay_rate, gradient_norms
 
 
 class LSTMStepParts(NamedTuple):

@@ -1,6 +1,6 @@
 """Backpropagation through time one step at a time: the logic of notebook 5's backward stepper.
 
-An Elman RNN (rnnlib.elman) with a loss on its outputs, L = sum over t of L_t(y_t):
+An Elman RNN (rnnlib.core.elman) with a loss on its outputs, L = sum over t of L_t(y_t):
 
     z_t = x_t W_x + s_{t-1} W_s + b,    s_t = R(s_{t-1}, x_t) = g(z_t),    y_t = O(s_t) = s_t
 
@@ -31,13 +31,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
-from .elman import ElmanCell
-from .layers import Affine
-from .losses import softmax_cross_entropy, softmax_cross_entropy_backward
-from .tasks import TAGS
-from .text import word_vectors
-from .unroll import Run, unroll
+from rnnlib.core import _validate
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.layers import Affine
+from rnnlib.core.losses import softmax_cross_entropy, softmax_cross_entropy_backward
+from rnnlib.core.unroll import Run, unroll
+from rnnlib.lessons.tasks import TAGS
+from rnnlib.lessons.text import word_vectors
 
 PARAM_NAMES = ("W_x", "W_s", "b")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
+from rnnlib.core import _validate
 
 
 class Affine:

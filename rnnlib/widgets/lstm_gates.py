@@ -3,7 +3,7 @@
     gate_explorer(cell, head, batch)   a slider over the sequences of the batch, and the figure
 
 The callback only reads the slider and calls
-rnnlib.lstm_anatomy.adding_view (the numbers) and
+rnnlib.lessons.lstm_gates.adding_view (the numbers) and
 rnnlib.plotting.lstm_gates.draw_adding_view (the drawing), the same
 functions the notebook's static figure calls.
 """
@@ -14,8 +14,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from ..lstm_anatomy import adding_view, memory_units
-from ..plotting.lstm_gates import draw_adding_view
+from rnnlib.lessons.lstm_gates import adding_view, memory_units
+from rnnlib.plotting.lstm_gates import draw_adding_view
 
 
 def gate_explorer(cell, head, batch, index: int = 0, k: int = 3) -> widgets.VBox:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
-from .text import word_vectors
+from rnnlib.core import _validate
+from rnnlib.lessons.text import word_vectors
 
 # ---------------------------------------------------------------------------
 # acceptor: does the string contain the pattern?
@@ -310,7 +310,7 @@ def one_hot_strings(strings: list[str], alphabet: str, dtype=np.float64) -> np.n
 def tagging_batch(sentences: list[tuple[list[str], list[str]]], dim: int = 32, tags=TAGS, dtype=np.float64):
     """Tagged sentences as arrays, padded at the end to the longest one.
 
-    Each word becomes its fixed vector rnnlib.text.word_vector(word, dim).
+    Each word becomes its fixed vector rnnlib.lessons.text.word_vector(word, dim).
     Returns (xs (T, B, dim), targets (T, B) int indices into `tags`,
     mask (T, B) bool, True on real tokens and False on padding).
     """

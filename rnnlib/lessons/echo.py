@@ -21,13 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
-from .elman import ElmanCell
-from .layers import Affine
-from .losses import softmax_cross_entropy, softmax_cross_entropy_backward
-from .optim import Adam
-from .train import History, fit
-from .unroll import bptt, unroll
+from rnnlib.core import _validate
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.layers import Affine
+from rnnlib.core.losses import softmax_cross_entropy, softmax_cross_entropy_backward
+from rnnlib.core.optim import Adam
+from rnnlib.core.train import History, fit
+from rnnlib.core.unroll import bptt, unroll
 
 
 def echo_data(n: int, T: int = 12, delay: int = 2, K: int = 4, seed=0):

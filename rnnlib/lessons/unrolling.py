@@ -11,7 +11,7 @@ Reading a sentence of T words, a cell computes
 cell over the sentence and returns a `StepperView`: everything the stepper
 shows at step t (the tokens, which cells are done and which one is current,
 the nested expression for s_t in LaTeX, and the states s_0..s_t). The
-drawing (rnnlib.plotting.unrolled) and the widget (rnnlib.widgets.stepper)
+drawing (rnnlib.plotting.unrolling) and the widget (rnnlib.widgets.unrolling)
 only display a view; the decisions are made here, in numpy, so tests call
 them directly.
 
@@ -25,12 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
-from .cell import Cell
-from .elman import ElmanCell
-from .lstm import LSTMCell
-from .text import tokenize, word_vectors
-from .unroll import unroll
+from rnnlib.core import _validate
+from rnnlib.core.cell import Cell
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.unroll import unroll
+from rnnlib.lessons.text import tokenize, word_vectors
 
 DEFAULT_SENTENCE = "John lives in Salt Lake City"
 DEFAULT_STEP = 3

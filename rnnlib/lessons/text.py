@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from . import _validate
+from rnnlib.core import _validate
 
 UNKNOWN = "<unk>"
 _TOKEN = re.compile(r"\w+|[^\w\s]")

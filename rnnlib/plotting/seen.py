@@ -3,7 +3,7 @@
     plot_seen(tokens, t)    three rows over the sentence: the inputs read by the forward state f_t,
                             by the backward state b_t, and by their concatenation [f_t; b_t]
 
-The logic is rnnlib.bidirectional.seen_inputs; this module only draws it.
+The logic is rnnlib.lessons.seen.seen_inputs; this module only draws it.
 Each row is an image whose cells are 1 where the word has been read (gid
 "forward", "backward", "both"), so a test can read the drawn values back.
 """
@@ -15,8 +15,8 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
-from ..bidirectional import seen_inputs
-from .style import COLORS
+from rnnlib.lessons.seen import seen_inputs
+from rnnlib.plotting.style import COLORS
 
 _ROWS = [
     ("forward", "forward state $f_t$", COLORS["orange"]),

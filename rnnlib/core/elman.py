@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import NONLINEARITIES
-from .cell import Cell
+from rnnlib.core.activations import NONLINEARITIES
+from rnnlib.core.cell import Cell
 
 
 class ElmanCache(NamedTuple):

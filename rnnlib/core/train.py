@@ -5,7 +5,7 @@ A model is a list of parameter dicts (cell.params, an Affine head's params,
 
     loss_and_grads(batch) -> (loss, grads)   grads: a list of dicts matching params
     next_batch(step)      -> batch           the data for step 0, 1, ..., steps - 1
-    optimizer                                an rnnlib.optim.SGD or Adam built on params
+    optimizer                                an rnnlib.core.optim.SGD or Adam built on params
 
 and repeats, for step = 0 .. steps - 1:
 
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
-from .optim import clip_grad_norm, global_norm
+from rnnlib.core import _validate
+from rnnlib.core.optim import clip_grad_norm, global_norm
 
 
 @dataclass
@@ -125,7 +125,7 @@ def _reporter(progress, steps: int, label: str):
     if not _in_notebook_kernel():
         return None
     try:
-        from .widgets.progress import ProgressBar  # ipywidgets, imported only here
+        from rnnlib.widgets.progress import ProgressBar  # ipywidgets, imported only here
     except ImportError:  # no ipywidgets: one fixed line of text, the same in every run
         return _TextProgress(steps, label)
     return ProgressBar(steps, label)

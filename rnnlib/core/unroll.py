@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
-from .cell import Cell
+from rnnlib.core import _validate
+from rnnlib.core.cell import Cell
 
 
 @dataclass

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _validate
+from rnnlib.core import _validate
 
 DTYPES = (np.float32, np.float64)
 

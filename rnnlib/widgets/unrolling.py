@@ -8,8 +8,8 @@ units H. At each setting it shows the nested expression for s_t (typeset by
 MathJax) and a figure: the chain unrolled up to step t over the state s_0..s_t
 as a heatmap.
 
-Everything shown comes from rnnlib.stepper.stepper_view (the logic) and
-rnnlib.plotting.unrolled.draw_stepper (the drawing); the callbacks here
+Everything shown comes from rnnlib.lessons.unrolling.stepper_view (the logic) and
+rnnlib.plotting.unrolling.draw_stepper (the drawing); the callbacks here
 only read the controls and display the result. For tests, the controls
 are attributes (sentence, play, step, cell, size), and so are the last view
 drawn (`view`), its figure (`figure`) and the text shown (`equation`, `message`).
@@ -25,8 +25,7 @@ import ipywidgets as widgets
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from ..plotting.unrolled import draw_stepper
-from ..stepper import (
+from rnnlib.lessons.unrolling import (
     CELL_KINDS,
     DEFAULT_CELL,
     DEFAULT_HIDDEN,
@@ -39,6 +38,7 @@ from ..stepper import (
     sentence_tokens,
     stepper_view,
 )
+from rnnlib.plotting.unrolling import draw_stepper
 
 
 class UnrollingStepper:

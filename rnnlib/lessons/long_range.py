@@ -37,15 +37,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate
-from .analysis import scale_to_spectral_radius
-from .elman import ElmanCell
-from .layers import Affine
-from .losses import mse, mse_backward
-from .lstm import LSTMCell
-from .optim import SGD, Adam
-from .train import History, _reporter, fit
-from .unroll import bptt, unroll
+from rnnlib.core import _validate
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.layers import Affine
+from rnnlib.core.losses import mse, mse_backward
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.optim import SGD, Adam
+from rnnlib.core.train import History, _reporter, fit
+from rnnlib.core.unroll import bptt, unroll
+from rnnlib.lessons.gradients import scale_to_spectral_radius
 
 ADDING_BASELINE_MSE = 1.0 / 6.0  # the MSE of always predicting the mean, 1
 

@@ -8,7 +8,7 @@ state values s_k in the heatmap sits exactly under the label s_k.
 
     draw_unrolled(tokens)           the unrolled network over a sentence
     draw_loop_vs_unrolled(tokens)   the network with a loop, beside the same network unrolled
-    draw_stepper(view)              a rnnlib.stepper.StepperView: the chain up to step t, and s_0..s_t
+    draw_stepper(view)              a rnnlib.lessons.unrolling.StepperView: the chain up to step t, and s_0..s_t
 
 Every artist that a test may look for carries a gid: "cell k" (the box of
 step k), "state k" (the arrow carrying s_k), "input k" (the label x_k), "states"
@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from .style import COLORS, DIVERGING
+from rnnlib.plotting.style import COLORS, DIVERGING
 
 FADED = 0.18  # the alpha of the steps not taken yet
 CURRENT = COLORS["orange"]  # the step that just ran

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
+from rnnlib.core import _validate
 
 
 def bag_of_words(ids, vocab_size: int, dtype=np.float64) -> np.ndarray:

@@ -12,7 +12,7 @@ scores for K classes: logits = v W + b.
     generator         one input, many outputs: feed each output     sample
                       back in as the next input
 
-Every model has the same interface, so `rnnlib.train.fit` trains them all:
+Every model has the same interface, so `rnnlib.core.train.fit` trains them all:
 
     model.params                  list of parameter dicts (cells first, then heads)
     model.forward(batch_xs)       -> (logits, cache)
@@ -31,12 +31,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate
-from .activations import softmax
-from .cell import Cell, StepCache
-from .layers import Affine
-from .losses import softmax_cross_entropy, softmax_cross_entropy_backward
-from .unroll import Grads, Run, bptt, unroll
+from rnnlib.core import _validate
+from rnnlib.core.activations import softmax
+from rnnlib.core.bidirectional import BiRun, bidirectional_bptt, bidirectional_unroll
+from rnnlib.core.cell import Cell, StepCache
+from rnnlib.core.layers import Affine
+from rnnlib.core.losses import softmax_cross_entropy, softmax_cross_entropy_backward
+from rnnlib.core.unroll import Grads, Run, bptt, unroll
 
 
 def backprop_states(cell: Cell, run: Run, d_states) -> Grads:
@@ -218,6 +219,57 @@ class Transducer:
         logits, cache = self.forward(xs, mask)
         loss, dlogits = _xent(logits, targets, mask)
         return loss, self.backward(dlogits, cache)
+
+    def predict(self, xs, mask=None) -> np.ndarray:
+        return self.forward(xs, mask)[0].argmax(axis=-1)
+
+
+# ---------------------------------------------------------------------------
+# bidirectional transducer (notebook 4)
+
+
+class BiTransducerCache(NamedTuple):
+    run: BiRun
+    head: np.ndarray  # the head's cache: the outputs (T, B, H_f + H_b)
+
+
+class BiTransducer:
+    """A tagger on a bidirectional RNN: logits_t = [O_f(f_t) ; O_b(b_t)] W + b, (T, B, K).
+
+    BiTransducer(cell_f, cell_b, head) with head = Affine(H_f + H_b, K); the
+    same interface as rnnlib.core.models.Transducer. A batch for
+    `loss_and_grads` is (xs (T, B, D), targets (T, B) int, mask (T, B) bool
+    or None), the mask True on each sequence's first L steps: the backward
+    cell starts at step L, not in the padding.
+    """
+
+    def __init__(self, cell_f: Cell, cell_b: Cell, head: Affine):
+        if head.in_size != cell_f.hidden_size + cell_b.hidden_size:
+            raise ValueError(
+                f"head.in_size must be H_f + H_b = {cell_f.hidden_size + cell_b.hidden_size}, got {head.in_size}"
+            )
+        self.cell_f, self.cell_b, self.head = cell_f, cell_b, head
+
+    @property
+    def params(self) -> list:
+        return [self.cell_f.params, self.cell_b.params, self.head.params]
+
+    def forward(self, xs, mask=None) -> tuple[np.ndarray, BiTransducerCache]:
+        lengths = None if mask is None else np.asarray(mask, dtype=bool).sum(axis=0)
+        run = bidirectional_unroll(self.cell_f, self.cell_b, xs, lengths=lengths)
+        logits, head_cache = self.head.forward(run.outputs)  # (T, B, H_f + H_b) @ (H_f + H_b, K) -> (T, B, K)
+        return logits, BiTransducerCache(run, head_cache)
+
+    def backward(self, dlogits, cache: BiTransducerCache) -> list:
+        d_outputs, dhead = self.head.backward(dlogits, cache.head)
+        grads = bidirectional_bptt(self.cell_f, self.cell_b, cache.run, d_outputs)
+        return [grads.forward.params, grads.backward.params, dhead]
+
+    def loss_and_grads(self, batch) -> tuple[float, list]:
+        xs, targets, mask = batch
+        logits, cache = self.forward(xs, mask)
+        loss = softmax_cross_entropy(logits, targets, mask)
+        return loss, self.backward(softmax_cross_entropy_backward(logits, targets, mask), cache)
 
     def predict(self, xs, mask=None) -> np.ndarray:
         return self.forward(xs, mask)[0].argmax(axis=-1)

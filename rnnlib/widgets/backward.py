@@ -9,8 +9,8 @@ that has just run (typeset by MathJax) and a figure: the chain with the
 gradient arrows, |dL/ds_k| of the complete states, and the weight gradients
 summed so far.
 
-Everything shown comes from rnnlib.bptt_stepper.backward_view (the logic) and
-rnnlib.plotting.bptt.draw_backward (the drawing); the callback only reads the
+Everything shown comes from rnnlib.lessons.backward.backward_view (the logic) and
+rnnlib.plotting.backward.draw_backward (the drawing); the callback only reads the
 controls and displays the result. For tests: the controls (step, truncate),
 the last view (`view`), its figure (`figure`) and the equations (`equation`).
 """
@@ -24,8 +24,8 @@ import ipywidgets as widgets
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from ..bptt_stepper import EXAMPLE_TOKENS, TRUNCATIONS, BackwardView, backward_view, clamp_position
-from ..plotting.bptt import draw_backward
+from rnnlib.lessons.backward import EXAMPLE_TOKENS, TRUNCATIONS, BackwardView, backward_view, clamp_position
+from rnnlib.plotting.backward import draw_backward
 
 
 class BackwardStepper:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
-from .activations import log_softmax, softmax
+from rnnlib.core import _validate
+from rnnlib.core.activations import log_softmax, softmax
 
 
 def _ce_args(logits, targets, mask):

@@ -1,10 +1,10 @@
 """Drawings for notebook 5: the backward stepper, and gradients that truncation cuts.
 
-    draw_backward(view)      a rnnlib.bptt_stepper.BackwardView: the chain with the gradient
+    draw_backward(view)      a rnnlib.lessons.backward.BackwardView: the chain with the gradient
                              flowing right to left, |dL/ds_k| so far, and the weight gradients so far
     plot_truncation(norms)   |dL/ds_t| of full and truncated BPTT, side by side
 
-The chain is rnnlib.plotting.unrolled.draw_chain (box k at x = k - 1/2, the
+The chain is rnnlib.plotting.unrolling.draw_chain (box k at x = k - 1/2, the
 label s_k at x = k), so the bar of |dL/ds_k| sits under the label s_k.
 Artists a test may look for carry gids: "grad k" (the arrow carrying the
 gradient from step k+1 back to s_k), "bar k" (the bar of |dL/ds_k|),
@@ -17,8 +17,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .style import COLORS
-from .unrolled import chain_width, draw_chain, symbol
+from rnnlib.plotting.style import COLORS
+from rnnlib.plotting.unrolling import chain_width, draw_chain, symbol
 
 GRAD = COLORS["vermillion"]  # a gradient that has arrived
 DONE = COLORS["blue"]  # the complete dL/ds_k of earlier positions

@@ -2,8 +2,8 @@
 
     view = SeenWidget("Salt Lake City has a busy airport .".split())   # then put `view` last in a cell
 
-A slider picks the position t; the figure (rnnlib.plotting.bidir.plot_seen,
-from the pure function rnnlib.bidirectional.seen_inputs) colours the words
+A slider picks the position t; the figure (rnnlib.plotting.seen.plot_seen,
+from the pure function rnnlib.lessons.seen.seen_inputs) colours the words
 read by the forward state f_t, the backward state b_t and [f_t; b_t].
 For tests: the slider is `position`, the last figure drawn `figure`.
 """
@@ -15,7 +15,7 @@ import io
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from ..plotting.bidir import plot_seen
+from rnnlib.plotting.seen import plot_seen
 
 
 class SeenWidget:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
+from rnnlib.core import _validate
 
 
 def _as_list(dicts) -> list:

@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _validate
-from .elman import ElmanCell
+from rnnlib.core import _validate
+from rnnlib.core.elman import ElmanCell
 
 
 class OneUnitLoss(NamedTuple):

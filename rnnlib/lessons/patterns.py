@@ -1,7 +1,7 @@
 """The experiments of notebooks 3 and 4: train each usage pattern on its task, and measure it.
 
 Each function takes a model that the caller built (so a notebook shows how
-it is built), trains it with `rnnlib.train.fit` on a task of rnnlib.tasks,
+it is built), trains it with `rnnlib.core.train.fit` on a task of rnnlib.lessons.tasks,
 and returns an `Outcome`: the metric on fresh test data, a baseline that
 needs no learning, and the success level the experiment is meant to reach.
 
@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import tasks
-from .optim import Adam
-from .train import History, fit
+from rnnlib.core.optim import Adam
+from rnnlib.core.train import History, fit
+from rnnlib.lessons import tasks
 
 
 @dataclass
@@ -252,7 +252,7 @@ def train_reverser(
 
 def bits_per_char(model, vocab, text: str) -> float:
     """The model's mean -log2 p(next character) over `text`, reading it from the start in one run."""
-    from .losses import softmax_cross_entropy
+    from rnnlib.core.losses import softmax_cross_entropy
 
     ids = np.array([vocab.index(c) for c in text])
     xs = np.eye(len(vocab), dtype=model.cell.dtype)[ids[:-1]][:, None, :]  # (T, 1, V)

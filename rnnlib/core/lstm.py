@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import dtanh
-from .cell import Cell
+from rnnlib.core.activations import dtanh
+from rnnlib.core.cell import Cell
 
 
 class LSTMCache(NamedTuple):

@@ -36,11 +36,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate
-from .cell import Cell
-from .elman import ElmanCell
-from .lstm import LSTMCell
-from .unroll import Run, bptt, unroll
+from rnnlib.core import _validate
+from rnnlib.core.cell import Cell
+from rnnlib.core.elman import ElmanCell
+from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.unroll import Run, bptt, unroll
 
 # gamma = max over z of |g'(z)|, the constant of the bound
 GAMMA = {"tanh": 1.0, "relu": 1.0, "identity": 1.0, "sigmoid": 0.25}

@@ -57,21 +57,6 @@ def centred_diff(f, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
     return grad
 
 
-def rel_err(a, b, floor: float = 1e-6) -> float:
-    """max |a - b| / max(max |a|, max |b|, floor).
-
-    Relative to the largest entry of the pair, so an entry that is tiny next
-    to the others is not divided by itself; `floor` keeps a gradient that is
-    zero in both (a dead relu unit, say) from dividing by zero.
-    """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape, f"shapes differ: {a.shape} vs {b.shape}"
-    if a.size == 0:
-        return 0.0
-    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), floor)
-    return float(np.max(np.abs(a - b))) / scale
-
-
 def elman_reference(nonlinearity: str, params: dict, xs: np.ndarray, s0: np.ndarray) -> np.ndarray:
     """s_t = g(x_t W_x + s_{t-1} W_s + b) written from the lecture; returns states (T+1, B, H)."""
     g = {

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import KINDS, make_cell, rel_err
+from helpers import KINDS, make_cell
 
 import rnnlib
+from rnnlib import rel_error
 
 F32 = np.dtype(np.float32)
 T, B, D, H, K = 5, 3, 2, 4, 3
@@ -50,11 +51,11 @@ def test_a_float32_cell_stays_float32_through_unroll_and_bptt(kind, input_dtype)
     ref_run = rnnlib.unroll(ref, xs.astype(np.float32).astype(np.float64))
     ref_grads = rnnlib.bptt(ref, ref_run, d_outputs.astype(np.float32).astype(np.float64))
     # the float32 numbers are the float64 ones to float32 precision
-    assert rel_err(run.states, ref_run.states) <= 1e-5
+    assert rel_error(run.states, ref_run.states) <= 1e-5
     # the state gradients agree with float64 to float32 precision
-    assert rel_err(grads_full.states, ref_grads.states) <= 1e-5
+    assert rel_error(grads_full.states, ref_grads.states) <= 1e-5
     # so do the parameter gradients
-    assert all(rel_err(grads_full.params[k], ref_grads.params[k]) <= 1e-5 for k in ref.params)
+    assert all(rel_error(grads_full.params[k], ref_grads.params[k]) <= 1e-5 for k in ref.params)
 
 
 def test_a_float32_training_step_stays_float32():

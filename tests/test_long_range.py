@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.lessons import long_range
-from rnnlib.lessons.long_range import adding_problem, copy_baseline, copy_task, train_adding
+from rnnlib.core.models import Regressor
+from rnnlib.lessons import long_range, tasks
+from rnnlib.lessons.long_range import train_adding
+from rnnlib.lessons.tasks import adding_problem, copy_baseline, copy_task
 
 # ---- the adding problem -------------------------------------------------------------
 
@@ -41,7 +43,7 @@ def test_adding_problem_statistics():
     assert np.allclose(where[:10], 0.1, atol=0.01) and np.allclose(where[10:], 0.1, atol=0.01)
     assert batch.targets.mean() == pytest.approx(1.0, abs=0.01)
     # the standard error of the MSE estimate over 20000 sequences is about 0.0013
-    assert long_range.mean_predictor_mse(batch) == pytest.approx(long_range.ADDING_BASELINE_MSE, abs=0.005)
+    assert tasks.mean_predictor_mse(batch) == pytest.approx(tasks.ADDING_BASELINE_MSE, abs=0.005)
 
 
 def test_adding_problem_rejects_bad_sizes():
@@ -83,10 +85,10 @@ def test_copy_task_statistics_and_seed():
 
 
 @pytest.mark.parametrize("kind", ["tanh", "lstm"])
-def test_last_output_loss_and_grads_match_finite_differences(kind):
+def test_regressor_loss_and_grads_match_finite_differences(kind):
     cell, head = long_range.make_model(kind, 3, seed=0)
     batch = adding_problem(5, 4, seed=1)
-    loss_and_grads = long_range.last_output_loss_and_grads(cell, head)
+    loss_and_grads = Regressor(cell, head).loss_and_grads
     loss, grads = loss_and_grads(batch)
     for params, g in zip([cell.params, head.params], grads):
         for key, value in params.items():
@@ -97,25 +99,28 @@ def test_last_output_loss_and_grads_match_finite_differences(kind):
 def test_train_adding_is_deterministic_and_reports_progress_never_outside_a_notebook(capsys):
     a = train_adding(4, hidden_size=4, steps=20, batch_size=8, n_test=50, seed=3)
     b = train_adding(4, hidden_size=4, steps=20, batch_size=8, n_test=50, seed=3)
-    assert a.test_mse == b.test_mse and np.array_equal(a.history.losses, b.history.losses)
-    assert a.history.losses.shape == (20,) and a.diverged_at is None
+    assert a.score == b.score and np.array_equal(a.history.losses, b.history.losses)
+    assert a.history.losses.shape == (20,) and a.history.diverged_at is None
+    assert a.metric == "test MSE" and a.baseline == pytest.approx(1 / 6) and not a.higher_is_better
     assert capsys.readouterr().out == ""
 
 
-def test_train_adding_succeeds_at_T_10():
-    # the notebook's setting (the same library call): the Elman RNN learns the adding problem at T = 10
-    result = train_adding(10, seed=0, progress=False)
-    assert result.test_mse < 0.01
+def test_train_adding_learns_something_at_T_5():
+    # a short seeded smoke run (notebooks 6 and 7 run the full trainings under nbval):
+    # 300 steps at T = 5 already take the test error well below the mean predictor's 1/6
+    result = train_adding(5, steps=300, seed=0, progress=False)
+    assert result.score < 0.5 * result.baseline
 
 
 def test_clipping_rescues_a_run_that_diverges_without_it():
-    # the notebook's setting: W_s at spectral radius 1.5, plain SGD, same seed and data
-    kwargs = dict(T=10, steps=2000, batch_size=32, lr=0.1, optimizer="sgd", recurrent_radius=1.5, seed=0)
+    # notebook 6's setting, shortened: W_s at spectral radius 1.5, plain SGD, same seed and data
+    kwargs = dict(T=10, steps=800, batch_size=32, lr=0.1, optimizer="sgd", recurrent_radius=1.5, seed=0)
     wild = train_adding(clip_norm=None, progress=False, **kwargs)
-    assert wild.diverged_at is not None and wild.final_loss == float("inf") and wild.test_mse == float("inf")
-    assert np.all(np.isnan(wild.history.losses[wild.diverged_at :]))
+    stop = wild.history.diverged_at
+    assert stop is not None and wild.history.final_loss() == float("inf") and wild.score == float("inf")
+    assert np.all(np.isfinite(wild.history.losses[:stop])) and np.all(np.isnan(wild.history.losses[stop:]))
     tame = train_adding(clip_norm=1.0, progress=False, **kwargs)
-    assert tame.diverged_at is None and tame.final_loss < 0.05
+    assert tame.history.diverged_at is None and tame.history.final_loss() < tame.baseline
 
 
 def test_train_adding_rejects_bad_arguments():

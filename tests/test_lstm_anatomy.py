@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.lessons import long_range, lstm_gates
+from rnnlib.core.models import Regressor
+from rnnlib.lessons import gradients, long_range, lstm_gates, tasks
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def test_step_parts_agree_with_cell_step(step_case):
     # The written-out equations give cell.step's state, and the gates lie in their ranges.
     assert np.allclose(np.concatenate([parts.c, parts.h], axis=1), cell.step(s_prev, x), rtol=0, atol=1e-12)
     assert all(np.all((0 < a) & (a < 1)) for a in (parts.i, parts.f, parts.o))
-    assert np.all(np.abs(parts.g) < 1)
+    assert np.all(np.abs(parts.c_tilde) < 1)
 
 
 def test_memory_backward_agrees_with_step_backward_and_finite_differences(step_case):
@@ -47,8 +48,8 @@ def test_parameter_count():
 
 def test_gradient_reach_is_bptt_normalised():
     cell = rnnlib.LSTMCell(2, 6, seed=1)
-    xs = long_range.adding_problem(12, 3, seed=1).xs
-    reach = lstm_gates.gradient_reach(cell, xs=xs, seed=0)
+    xs = tasks.adding_problem(12, 3, seed=1).xs
+    reach = gradients.gradient_reach(cell, xs=xs, seed=0)
     assert reach.norms.shape == (13, 3) and np.allclose(reach.norms[0], 1.0)
     # The same numbers from bptt directly, with the same dL/dy_T.
     rng = np.random.default_rng(0)
@@ -62,22 +63,22 @@ def test_gradient_reach_is_bptt_normalised():
 
 def test_forget_bias_sets_how_far_the_gradient_reaches():
     # With forget gates near 1 the memory path keeps the gradient; near 0.5 it vanishes.
-    xs = long_range.adding_problem(40, 8, seed=2).xs
-    far = {fb: np.median(lstm_gates.gradient_reach(rnnlib.LSTMCell(2, 16, forget_bias=fb, seed=0), xs=xs).norms[40])
+    xs = tasks.adding_problem(40, 8, seed=2).xs
+    far = {fb: np.median(gradients.gradient_reach(rnnlib.LSTMCell(2, 16, forget_bias=fb, seed=0), xs=xs).norms[40])
            for fb in (0.0, 3.0)}  # fmt: skip
     assert far[3.0] > 1e-2 > 1e-6 > far[0.0]
 
 
 def test_gate_trace_matches_unroll():
     cell = rnnlib.LSTMCell(2, 4, seed=3)
-    xs = long_range.adding_problem(9, 3, seed=3).xs
+    xs = tasks.adding_problem(9, 3, seed=3).xs
     trace = lstm_gates.gate_trace(cell, xs, b=2)
     run = rnnlib.unroll(cell, xs)
     assert np.allclose(trace.c, run.states[:, 2, :4]) and np.allclose(trace.h, run.states[:, 2, 4:])
     for t in range(1, 10):  # every step's gates are those of the written-out step
         parts = lstm_gates.lstm_step_parts(cell, run.states[t - 1, 2:3], xs[t - 1, 2:3])
         assert np.allclose(trace.f[t - 1], parts.f[0]) and np.allclose(trace.i[t - 1], parts.i[0])
-        assert np.allclose(trace.g[t - 1], parts.g[0]) and np.allclose(trace.o[t - 1], parts.o[0])
+        assert np.allclose(trace.c_tilde[t - 1], parts.c_tilde[0]) and np.allclose(trace.o[t - 1], parts.o[0])
     with pytest.raises(ValueError, match="b must be"):
         lstm_gates.gate_trace(cell, xs, b=3)
     with pytest.raises(ValueError, match="LSTMCell"):
@@ -86,12 +87,12 @@ def test_gate_trace_matches_unroll():
 
 def test_adding_view():
     cell, head = long_range.make_model("lstm", 8, seed=0)
-    batch = long_range.adding_problem(20, 5, seed=4)
+    batch = tasks.adding_problem(20, 5, seed=4)
     view = lstm_gates.adding_view(cell, head, batch, index=3)
     # The marked steps, the target and the answer are those of sequence 3.
     assert list(view.marked) == list(np.flatnonzero(batch.xs[:, 3, 1]) + 1)
     assert view.target == pytest.approx(batch.xs[view.marked - 1, 3, 0].sum())
-    assert view.prediction == pytest.approx(long_range.predict_last(cell, head, batch.xs)[3, 0])
+    assert view.prediction == pytest.approx(Regressor(cell, head).predict(batch.xs)[3, 0])
     assert view.units.shape == (3,) and len(set(view.units)) == 3
     with pytest.raises(ValueError, match="index"):
         lstm_gates.adding_view(cell, head, batch, index=5)

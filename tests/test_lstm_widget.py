@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.lessons import long_range
+from rnnlib.lessons import long_range, tasks
 from rnnlib.widgets.lstm_gates import gate_explorer
 
 
 @pytest.fixture(scope="module")
 def model():
     cell, head = long_range.make_model("lstm", 8, seed=0)
-    return cell, head, long_range.adding_problem(20, 6, seed=5)
+    return cell, head, tasks.adding_problem(20, 6, seed=5)
 
 
 def line(fig, gid):
@@ -38,11 +38,10 @@ def test_slider_redraws_the_chosen_sequence(model):
         fig, view = widget.figure, widget.view
         assert view.index == index
         run = rnnlib.unroll(cell, batch.xs[:, index : index + 1])
-        gates = np.stack([c.gates[0] for c in run.caches])  # (T, 4H)
         for u in units:  # the same units at every index, drawn from this sequence's run
             assert np.allclose(line(fig, f"memory unit {u + 1}"), run.states[:, 0, u])
-            assert np.allclose(line(fig, f"forget unit {u + 1}"), gates[:, 8 + u])
-            assert np.allclose(line(fig, f"input unit {u + 1}"), gates[:, u])
+            assert np.allclose(line(fig, f"forget unit {u + 1}"), [p.f[0, u] for p in run.caches])
+            assert np.allclose(line(fig, f"input unit {u + 1}"), [p.i[0, u] for p in run.caches])
         assert list(widget.view.units) == list(units)
         # The two marked values are drawn as the highlighted bars, at the marked steps.
         marked = [bar for bar in fig.axes[0].patches if bar.get_gid() == "marked values"]

@@ -96,7 +96,5 @@ def test_ten_thousand_steps_in_bounded_memory(kind):
     assert grads.xs.shape == (T, B, D) and all(np.all(np.isfinite(g)) for g in grads.params.values())
     # no state or gradient overflowed to inf or NaN
     assert np.all(np.isfinite(run.states)) and np.all(np.isfinite(grads.states)) and np.all(np.isfinite(grads.xs))
-    # `needed` is at least the states and the state and input gradients (T+1, B, S), (T+1, B, S), (T, B, D)
-    assert needed >= run.states.nbytes + grads.states.nbytes + grads.xs.nbytes
     # unroll + bptt never hold more than twice what their results keep: no hidden per-step copies
     assert ratio <= 2.0

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnlib.exercises import nb06
-from rnnlib.lessons import gradients, long_range
+from rnnlib.lessons import gradients, tasks
 
 
 def first_fail(report):
@@ -66,7 +66,7 @@ def test_bound_wrong_answers_are_explained(wrong, message):
 
 
 def test_baseline_reference_passes():
-    assert nb06.check_baseline(long_range.mean_predictor_mse).passed
+    assert nb06.check_baseline(tasks.mean_predictor_mse).passed
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from rnnlib.core.models import (
     EncoderDecoder,
     PairClassifier,
     Transducer,
-    backprop_states,
     encode,
     sample,
     temperature_probs,
@@ -86,13 +85,13 @@ def test_encoder_decoder_gradients(kind):
 
 
 @pytest.mark.parametrize("kind", ["tanh", "lstm"])
-def test_backprop_states(kind):
+def test_bptt_with_gradients_on_the_states(kind):
     c = cell(kind)
     run = unroll(c, XS)
     r = np.random.default_rng(4)
     d_outputs = r.standard_normal((T, B, H))
-    # with only the outputs' gradients, it is bptt
-    same = backprop_states(c, run, c.output_backward(np.concatenate([np.zeros((1, B, H)), d_outputs])))
+    # the outputs' gradients given as gradients on the states give the same result
+    same = bptt(c, run, d_states=c.output_backward(np.concatenate([np.zeros((1, B, H)), d_outputs])))
     ref = bptt(c, run, d_outputs)
     for key in c.params:
         assert np.allclose(same.params[key], ref.params[key], rtol=1e-12, atol=1e-14)
@@ -100,7 +99,7 @@ def test_backprop_states(kind):
     # a gradient on the whole last state (an LSTM's memory c_T too) against finite differences
     d_states = np.zeros((T + 1, B, c.state_size))
     d_states[-1] = r.standard_normal((B, c.state_size))
-    grads = backprop_states(c, run, d_states)
+    grads = bptt(c, run, d_states=d_states)
     loss = lambda: float(np.sum(d_states[-1] * unroll(c, XS).states[-1]))  # noqa: E731
     for key in c.params:
         assert rel(grads.params[key], finite_difference(loss, c.params[key])) <= 1e-7

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import KINDS, make_cell, output_of, random_problem, rel_err
+from helpers import KINDS, make_cell, output_of, random_problem
 
 import rnnlib
+from rnnlib import rel_error
 
 EXACT = 1e-13  # the same arithmetic, possibly grouped differently (one product over all steps vs one per step)
 
@@ -26,9 +27,9 @@ def test_stepping_T_times_reproduces_unroll(kind, shape):
     for t in range(1, T + 1):
         s = cell.step(s, xs[t - 1])
         # s_t = R(s_{t-1}, x_t) one step at a time is unroll's states[t]
-        assert rel_err(s, run.states[t]) <= EXACT, f"t = {t}"
+        assert rel_error(s, run.states[t]) <= EXACT, f"t = {t}"
         # and O(s_t) is unroll's outputs[t-1]
-        assert rel_err(cell.output(s), run.outputs[t - 1]) <= EXACT
+        assert rel_error(cell.output(s), run.outputs[t - 1]) <= EXACT
 
 
 def chained_backward(cell, xs, s0, d_outputs, truncate=None):
@@ -60,12 +61,12 @@ def test_chained_step_backward_equals_bptt(kind, truncate):
     grads = rnnlib.bptt(cell, rnnlib.unroll(cell, xs, s0), W, truncate=truncate)
     d_states, d_xs, d_params = chained_backward(cell, xs, s0, W, truncate)
     # dL/ds_t from the chain of single steps is bptt's at every t
-    assert rel_err(grads.states, d_states) <= EXACT
+    assert rel_error(grads.states, d_states) <= EXACT
     # dL/dx_t likewise
-    assert rel_err(grads.xs, d_xs) <= EXACT
+    assert rel_error(grads.xs, d_xs) <= EXACT
     for k in d_params:
         # the parameters' gradients are the sums of every step's share
-        assert rel_err(grads.params[k], d_params[k]) <= EXACT, k
+        assert rel_error(grads.params[k], d_params[k]) <= EXACT, k
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import random_problem, rel_err
+from helpers import random_problem
 from hypothesis import given
 from hypothesis import strategies as st
 
 import rnnlib
+from rnnlib import rel_error
 
 torch = pytest.importorskip(
     "torch", reason="torch is not installed: pip install torch==2.13.0 to compare rnnlib with torch.nn.RNN/LSTM"
@@ -70,27 +71,27 @@ def check_against_torch(kind, T, B, D, H, seed) -> None:
     (t64(W) * out).sum().backward()
 
     # the outputs y_1..y_T are torch's
-    assert rel_err(run.outputs, out.detach().numpy()) <= TOL
+    assert rel_error(run.outputs, out.detach().numpy()) <= TOL
     # the final state s_T is torch's (h_T; for the LSTM [c_T, h_T])
-    assert rel_err(run.states[-1], final.detach().numpy()) <= TOL
+    assert rel_error(run.states[-1], final.detach().numpy()) <= TOL
     # dL/dW_x is the transpose of torch's weight_ih gradient
-    assert rel_err(grads.params["W_x"], module.weight_ih_l0.grad.numpy().T) <= TOL
+    assert rel_error(grads.params["W_x"], module.weight_ih_l0.grad.numpy().T) <= TOL
     # dL/dW_s is the transpose of torch's weight_hh gradient
-    assert rel_err(grads.params["W_s"], module.weight_hh_l0.grad.numpy().T) <= TOL
+    assert rel_error(grads.params["W_s"], module.weight_hh_l0.grad.numpy().T) <= TOL
     # dL/db is torch's bias_ih gradient ...
-    assert rel_err(grads.params["b"], module.bias_ih_l0.grad.numpy()) <= TOL
+    assert rel_error(grads.params["b"], module.bias_ih_l0.grad.numpy()) <= TOL
     # ... and of bias_hh: b = bias_ih + bias_hh, so both get dL/db
-    assert rel_err(grads.params["b"], module.bias_hh_l0.grad.numpy()) <= TOL
+    assert rel_error(grads.params["b"], module.bias_hh_l0.grad.numpy()) <= TOL
     # dL/dx_t for every step
-    assert rel_err(grads.xs, x_t.grad.numpy()) <= TOL
+    assert rel_error(grads.xs, x_t.grad.numpy()) <= TOL
     if kind == "lstm":
         # dL/dc_0 is the first half of dL/ds_0
-        assert rel_err(grads.states[0][:, :H], c0.grad[0].numpy()) <= TOL
+        assert rel_error(grads.states[0][:, :H], c0.grad[0].numpy()) <= TOL
         # dL/dh_0 is the second half
-        assert rel_err(grads.states[0][:, H:], h0.grad[0].numpy()) <= TOL
+        assert rel_error(grads.states[0][:, H:], h0.grad[0].numpy()) <= TOL
     else:
         # Elman: dL/ds_0 is torch's dL/dh_0
-        assert rel_err(grads.states[0], h0.grad[0].numpy()) <= TOL
+        assert rel_error(grads.states[0], h0.grad[0].numpy()) <= TOL
 
 
 @pytest.mark.parametrize("kind", TORCH_KINDS)
@@ -149,6 +150,6 @@ def test_state_gradients_equal_torch_autograd(kind, truncate):
     grads = rnnlib.bptt(cell, run, W, truncate=truncate)
     states, d_states = torch_state_gradients(kind, cell, split, xs, s0, W, truncate)
     # every state s_0..s_T is torch's, step by step
-    assert rel_err(run.states, states) <= TOL
+    assert rel_error(run.states, states) <= TOL
     # grads.states[t] is autograd's dL/ds_t at every t (with the graph cut where truncation cuts it)
-    assert rel_err(grads.states, d_states) <= TOL
+    assert rel_error(grads.states, d_states) <= TOL

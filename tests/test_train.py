@@ -23,7 +23,6 @@ def test_fit_minimises_and_records_every_step():
     params, target, lg = _quadratic()
     opt = rnnlib.SGD([params], lr=0.1)
     hist = fit(lg, [params], lambda step: None, steps=50, optimizer=opt, progress=False)
-    assert isinstance(hist, History)
     assert hist.losses.shape == (50,) and hist.grad_norms.shape == (50,)
     assert np.allclose(params["w"], target, atol=1e-4)  # the optimizer changed params in place
     assert np.all(np.diff(hist.losses) <= 0)  # plain gradient descent on a convex bowl never goes up
@@ -81,11 +80,20 @@ def test_bad_arguments_raise():
     with pytest.raises(ValueError, match="clip_norm"):
         fit(lg, [params], lambda s: None, 3, rnnlib.SGD([params]), clip_norm=-1.0, progress=False)
 
-    def nan_loss(batch):
-        return float("nan"), [{"w": np.zeros(3)}]
 
-    with pytest.raises(ValueError, match="loss became nan"):
-        fit(nan_loss, [params], lambda s: None, 3, rnnlib.SGD([params]), progress=False)
+
+def test_divergence_stops_training_and_is_recorded():
+    # the loss becomes inf at step 2: fit takes no update from it, stops, and says where in the History
+    params = {"w": np.ones(2)}
+
+    def loss_and_grads(batch):
+        return (float("inf") if batch == 2 else 1.0), [{"w": np.ones(2)}]
+
+    hist = fit(loss_and_grads, [params], lambda step: step, 5, rnnlib.SGD([params], lr=0.1), progress=False)
+    assert hist.diverged_at == 2 and hist.final_loss() == float("inf")
+    assert np.array_equal(hist.losses[:2], [1.0, 1.0]) and np.all(np.isnan(hist.losses[2:]))
+    assert np.allclose(params["w"], 1 - 2 * 0.1)  # exactly the two finite steps were taken
+    assert fit(loss_and_grads, [params], lambda step: 0, 3, rnnlib.SGD([params]), progress=False).diverged_at is None
 
 
 def test_running_loss():

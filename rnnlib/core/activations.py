@@ -17,30 +17,20 @@ from __future__ import annotations
 import numpy as np
 
 
-def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    return np.tanh(z, out=out)
+def tanh(z: np.ndarray) -> np.ndarray:
+    return np.tanh(z)
 
 
-def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    if out is None:  # a fresh array (also for a 0-d z, where numpy would return a scalar)
-        out = np.empty(np.shape(z), dtype=np.result_type(z, 0.5))
-    a = np.multiply(z, 0.5, out=out)
-    np.tanh(a, out=a)
-    a += 1.0
-    a *= 0.5
-    return a
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * np.asarray(z))))  # = 1 / (1 + exp(-z)), and never overflows
 
 
-def relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    return np.maximum(z, 0.0, out=out)
+def relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
 
 
-def identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    if out is None:
-        return np.array(z, copy=True)
-    if out is not z:
-        out[...] = z
-    return out
+def identity(z: np.ndarray) -> np.ndarray:
+    return np.array(z, copy=True)
 
 
 def dtanh(a: np.ndarray) -> np.ndarray:

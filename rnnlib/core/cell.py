@@ -9,18 +9,29 @@ A cell holds parameters and nothing about a run:
     params["W_s"]  (H, G)   recurrent weights
     params["b"]    (G,)     bias
 
-Every cell computes the pre-activation
+Every cell computes its pre-activations from two shares,
 
-    z_t = x_t W_x + r(s_{t-1}) W_s + b        (B, G)
+    z_t = (x_t W_x + b) + r(s_{t-1}) W_s        (B, G)
 
 where r(s) is the part of the state that is fed back (Elman: all of s;
-LSTM: h), and then its own nonlinear update from z_t. The input's share,
-x_t W_x + b, does not depend on the previous state, so `unroll` computes it
-for all steps in one product (`project`) and each step adds the recurrent
-share (`recur`). `step` does both for a single step.
+LSTM: h). The input's share x_t W_x + b does not depend on the previous
+state, so `unroll` computes it for every step in one product (`project`),
+and the cell's `recur` adds the recurrent share and applies its equations.
 
-Forward methods return a cache; backward methods take it. Subclasses define
-`recur`, `recur_backward`, `recurrent_input` and `output`.
+Each cell writes its equations twice, once in each direction, in two methods:
+
+    recur(s_prev, zx)          -> (s_t, parts)              forward: s_t and every intermediate
+    recur_backward(ds, parts)  -> (ds_prev, dzx, dzs)       backward: from ds = dL/ds_t
+
+where dzx = dL/d(x_t W_x + b) and dzs = dL/d(r(s_{t-1}) W_s) (the same array
+for a cell whose z_t is the plain sum of the two shares), and ds_prev is
+what reaches s_{t-1} through this step. The weights' gradients follow from
+these for every cell alike:
+
+    dL/dW_x = x_t^T dzx,    dL/db = dzx summed over the batch,    dL/dW_s = r(s_{t-1})^T dzs
+
+`step_forward` and `step_backward` do one whole step, with these products;
+`unroll` and `bptt` (rnnlib.core.unroll) do a sequence.
 """
 
 from __future__ import annotations
@@ -39,11 +50,11 @@ class StepCache(NamedTuple):
 
     x: np.ndarray  # (B, D)  the input x_t
     s_prev: np.ndarray  # (B, S)  the previous state s_{t-1}
-    recur: Any  # the cell's own cache from `recur`
+    parts: Any  # the cell's intermediates from `recur` (its gates, ...)
 
 
 class Cell:
-    """Base class of ElmanCell and LSTMCell; not used on its own."""
+    """Base class of the cells (ElmanCell, LSTMCell); not used on its own."""
 
     gates_per_unit = 1  # G = gates_per_unit * H
     state_per_unit = 1  # S = state_per_unit * H
@@ -79,10 +90,9 @@ class Cell:
 
     def project(self, x: np.ndarray) -> np.ndarray:
         """The input's share of z: x W_x + b, for x of shape (..., D) -> (..., G)."""
-        # All rows in one 2-D product (numpy would loop over a leading T axis),
-        # and b added in place: no second (T, B, G) array.
-        zx = np.reshape(x, (-1, self.input_size)) @ self.params["W_x"]  # (T*B, D) @ (D, G) -> (T*B, G)
-        zx += self.params["b"]
+        # All rows in one 2-D product: for a whole sequence (T, B, D) this is
+        # one (T*B, D) @ (D, G) product instead of T small ones.
+        zx = np.reshape(x, (-1, self.input_size)) @ self.params["W_x"] + self.params["b"]
         return zx.reshape(np.shape(x)[:-1] + (self.gate_size,))
 
     # ---- R: one step -----------------------------------------------------
@@ -93,26 +103,30 @@ class Cell:
         return s
 
     def step_forward(self, s_prev: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, StepCache]:
-        """R with a cache for `step_backward`: returns (s_t, cache)."""
+        """R with a cache for `step_backward`: returns (s_t, cache); cache.parts holds the step's intermediates."""
         s_prev, x = self.check_step(s_prev, x)
-        s, cache = self.recur(s_prev, self.project(x), overwrite_zx=True)
-        return s, StepCache(x, s_prev, cache)
+        s, parts = self.recur(s_prev, self.project(x))
+        return s, StepCache(x, s_prev, parts)
 
     def step_backward(self, ds: np.ndarray, cache: StepCache) -> tuple[np.ndarray, np.ndarray, dict]:
         """Backward of one step, given ds = dL/ds_t (B, S).
 
-        Returns (ds_prev, dx, dparams): dL/ds_{t-1} (B, S), dL/dx_t (B, D), and
-        a dict with dL/dW_x, dL/dW_s, dL/db through this step only.
+        Returns (ds_prev, dx, dparams): what reaches s_{t-1} through this step (B, S),
+        dL/dx_t (B, D), and a dict with the parameters' gradients through this step only.
         """
         ds = _validate.array("ds", ds, 2, self.dtype, (cache.s_prev.shape[0], self.state_size))
-        ds_prev, dz = self.recur_backward(ds, cache.recur)
-        dparams = {
-            "W_x": cache.x.T @ dz,
-            "W_s": self.recurrent_input(cache.s_prev).T @ dz,
-            "b": dz.sum(axis=0),
-        }
-        dx = dz @ self.params["W_x"].T
+        ds_prev, dzx, dzs = self.recur_backward(ds, cache.parts)
+        dparams = self.weight_gradients(cache.x, cache.s_prev, dzx, dzs)
+        dx = dzx @ self.params["W_x"].T
         return ds_prev, dx, dparams
+
+    def weight_gradients(self, x: np.ndarray, s_prev: np.ndarray, dzx: np.ndarray, dzs: np.ndarray) -> dict:
+        """The parameters' gradients from the two shares' gradients, rows of x (N, D), s_prev (N, S), dz (N, G)."""
+        return {
+            "W_x": x.T @ dzx,  # (D, N) @ (N, G) -> (D, G)
+            "W_s": self.recurrent_input(s_prev).T @ dzs,  # (H, N) @ (N, G) -> (H, G)
+            "b": dzx.sum(axis=0),
+        }
 
     def check_step(self, s_prev, x) -> tuple[np.ndarray, np.ndarray]:
         """Validate the arguments of one step; returns them as arrays of the cell's dtype."""
@@ -124,50 +138,32 @@ class Cell:
     # ---- O: the output ---------------------------------------------------
 
     def output(self, s: np.ndarray) -> np.ndarray:
-        """O: the output y_t = O(s_t), for s of shape (..., S) -> (..., H)."""
+        """O: the output y_t = O(s_t), for s of shape (..., S) -> (..., H); a new array."""
         s = np.asarray(s)
         if s.ndim < 1 or s.shape[-1] != self.state_size:
             raise ValueError(f"s must have shape (..., {self.state_size}), got shape {s.shape}")
-        return self._output(s)
+        return s[..., self.state_size - self.hidden_size :].copy()  # the last H numbers of the state
 
-    def output_backward(self, dy: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """dL/ds_t from dL/dy_t, (..., H) -> (..., S); written into `out` when it is given.
-
-        O reads a part of the state, so it needs no cache.
-        """
+    def output_backward(self, dy: np.ndarray) -> np.ndarray:
+        """dL/ds_t from dL/dy_t, (..., H) -> (..., S). O reads a part of the state, so it needs no cache."""
         dy = np.asarray(dy, dtype=self.dtype)
         if dy.ndim < 1 or dy.shape[-1] != self.hidden_size:
             raise ValueError(f"dy must have shape (..., {self.hidden_size}), got shape {dy.shape}")
         _validate.finite("dy", dy)
-        return self._output_backward(dy, out)
+        ds = np.zeros(dy.shape[:-1] + (self.state_size,), dtype=self.dtype)
+        ds[..., self.state_size - self.hidden_size :] = dy  # the state's other numbers do not reach y_t
+        return ds
 
     # ---- what each cell defines ------------------------------------------
 
-    def _output(self, s: np.ndarray) -> np.ndarray:
-        """O without checks."""
-        raise NotImplementedError
-
-    def _output_backward(self, dy: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-        """The backward of O without checks."""
-        raise NotImplementedError
-
-    def recur(self, s_prev: np.ndarray, zx: np.ndarray, out: np.ndarray | None = None, overwrite_zx: bool = False):
-        """The recurrence given the input's share zx = x_t W_x + b (B, G).
-
-        Returns (s_t, cache); writes s_t into `out` when it is given.
-        overwrite_zx=True lets the cell build z_t in zx's memory (and keep it
-        in the cache) instead of a new array; zx is then changed.
-        """
-        raise NotImplementedError
-
-    def recur_backward(self, ds: np.ndarray, cache, W_s_T: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """From ds = dL/ds_t, return (dL/ds_{t-1} through this step, dz = dL/dz_t).
-
-        W_s_T: W_s transposed as a contiguous array, when the caller has one
-        (bptt makes it once for all steps); by default the transposed view of W_s.
-        """
-        raise NotImplementedError
-
     def recurrent_input(self, s: np.ndarray) -> np.ndarray:
         """r(s): the part of the state that multiplies W_s, (..., S) -> (..., H)."""
+        return s[..., self.state_size - self.hidden_size :]
+
+    def recur(self, s_prev: np.ndarray, zx: np.ndarray):
+        """The step's equations, given the input's share zx = x_t W_x + b (B, G): returns (s_t, parts)."""
+        raise NotImplementedError
+
+    def recur_backward(self, ds: np.ndarray, parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The same equations backward, from ds = dL/ds_t (B, S): returns (ds_prev, dzx, dzs)."""
         raise NotImplementedError

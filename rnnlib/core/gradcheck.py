@@ -38,9 +38,16 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
-def rel_error(a, b) -> float:
-    """max |a - b| / max(|a| + |b|): 0 for equal arrays, 1 for a = -b, tiny floor for two zeros."""
+def rel_error(a, b, floor: float = 1e-8) -> float:
+    """max |a - b| / max(max |a|, max |b|, floor): how far apart two arrays are, relative to their size.
+
+    Relative to the largest entry of the pair, so an entry that is tiny next
+    to the others is not divided by itself; `floor` keeps two gradients that
+    are zero up to round-off (a dead relu unit, say) from dividing by zero.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), 1e-300))
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a)), np.max(np.abs(b)), floor))

@@ -1,24 +1,29 @@
 """The usage patterns of an RNN: what is read off the states, and what is trained.
 
-The same recurrence s_t = R(s_{t-1}, x_t), y_t = O(s_t) serves five ways of
-using it (the lecture's section 3). An affine head turns a vector into
-scores for K classes: logits = v W + b.
+The same recurrence s_t = R(s_{t-1}, x_t), y_t = O(s_t) serves several ways
+of using it (the lecture's section 3; the names acceptor, encoder, transducer
+and generator are those of Goldberg's primer on neural networks for NLP, 2016).
+An affine head turns a vector into scores for K classes: logits = v W + b.
 
     acceptor          read x_1..x_T, decide once from y_T           Acceptor
+                      (or answer one number from y_T)               Regressor
     encoder           y_T as a feature vector for another model     encode, PairClassifier
     transducer        one decision per input, from each y_t         Transducer
+                      (bidirectional: from [f_t ; b_t])             BiTransducer
     encoder-decoder   encode x_1..x_T; a second RNN starts from     EncoderDecoder
                       that state and writes z_1..z_M
     generator         one input, many outputs: feed each output     sample
                       back in as the next input
 
-Every model has the same interface, so `rnnlib.core.train.fit` trains them all:
+Every model is a `Model`, with one interface, so `rnnlib.fit` trains them all:
 
-    model.params                  list of parameter dicts (cells first, then heads)
-    model.forward(batch_xs)       -> (logits, cache)
-    model.backward(dlogits, cache)-> list of gradient dicts, matching model.params
-    model.loss_and_grads(batch)   -> (loss, grads): softmax cross-entropy, for fit
-    model.predict(batch_xs)       -> the class of largest score
+    model.params                        list of parameter dicts (cells first, then heads)
+    model.forward(inputs, mask=None)    -> (logits, cache)
+    model.backward(dlogits, cache)      -> list of gradient dicts, matching model.params
+    model.loss_and_grads(batch)         -> (loss, grads): softmax cross-entropy, for fit
+    model.predict(inputs, mask=None)    -> the class of largest score
+
+Every backward pass goes through rnnlib.bptt.
 
 Sizes: T steps in, M steps out, batch B, input D, state S, output H of a
 cell, K classes. Sequences are time-major: xs (T, B, D).
@@ -34,35 +39,10 @@ import numpy as np
 from rnnlib.core import _validate
 from rnnlib.core.activations import softmax
 from rnnlib.core.bidirectional import BiRun, bidirectional_bptt, bidirectional_unroll
-from rnnlib.core.cell import Cell, StepCache
+from rnnlib.core.cell import Cell
 from rnnlib.core.layers import Affine
-from rnnlib.core.losses import softmax_cross_entropy, softmax_cross_entropy_backward
-from rnnlib.core.unroll import Grads, Run, bptt, unroll
-
-
-def backprop_states(cell: Cell, run: Run, d_states) -> Grads:
-    """Backpropagation through time when the loss reaches the states themselves.
-
-    d_states (T+1, B, S): d_states[t] = the gradient that reaches s_t from
-    outside the recurrence (from its output, or because another model reads
-    s_t, as a decoder reads the encoder's last state). Walking back from t = T:
-
-        dL/ds_t = d_states[t] + dL/ds_{t+1} ds_{t+1}/ds_t
-
-    Returns Grads like `bptt` (which is the case d_states[t] = dL/dy_t dO/ds_t).
-    """
-    T, B = run.xs.shape[:2]
-    d_states = _validate.array("d_states", d_states, 3, cell.dtype, (T + 1, B, cell.state_size))
-    total = d_states.copy()
-    dparams = {key: np.zeros_like(value) for key, value in cell.params.items()}
-    d_xs = np.empty_like(run.xs)
-    for t in range(T, 0, -1):
-        cache = StepCache(run.xs[t - 1], run.states[t - 1], run.caches[t - 1])
-        ds_prev, d_xs[t - 1], step_grads = cell.step_backward(total[t], cache)
-        total[t - 1] += ds_prev
-        for key in dparams:
-            dparams[key] += step_grads[key]
-    return Grads(params=dparams, xs=d_xs, states=total)
+from rnnlib.core.losses import mse, mse_backward, softmax_cross_entropy, softmax_cross_entropy_backward
+from rnnlib.core.unroll import Run, bptt, last_output_only, unroll
 
 
 def encode(cell: Cell, xs, s0=None) -> np.ndarray:
@@ -70,8 +50,31 @@ def encode(cell: Cell, xs, s0=None) -> np.ndarray:
     return cell.output(unroll(cell, xs, s0).states[-1])
 
 
-def _xent(logits, targets, mask=None):
-    return softmax_cross_entropy(logits, targets, mask), softmax_cross_entropy_backward(logits, targets, mask)
+class Model:
+    """What every model here shares: its parameters, the loss and its gradients, a prediction.
+
+    A model lists its cells and heads in `modules`, in the order of `params`,
+    and defines forward(inputs, mask) -> (logits, cache) and
+    backward(dlogits, cache) -> a list of gradient dicts matching `params`.
+    A batch is (inputs, targets) or (inputs, targets, mask).
+    """
+
+    modules: tuple = ()
+
+    @property
+    def params(self) -> list:
+        return [m.params for m in self.modules]
+
+    def loss_and_grads(self, batch) -> tuple[float, list]:
+        """Softmax cross-entropy of the logits against the targets, and its gradients."""
+        inputs, targets, mask = batch if len(batch) == 3 else (*batch, None)
+        logits, cache = self.forward(inputs, mask)
+        loss = softmax_cross_entropy(logits, targets, mask)
+        return loss, self.backward(softmax_cross_entropy_backward(logits, targets, mask), cache)
+
+    def predict(self, inputs, mask=None) -> np.ndarray:
+        """The class of largest score."""
+        return self.forward(inputs, mask)[0].argmax(axis=-1)
 
 
 # ---------------------------------------------------------------------------
@@ -83,7 +86,7 @@ class AcceptorCache(NamedTuple):
     head: np.ndarray  # the head's cache: y_T (B, H)
 
 
-class Acceptor:
+class Acceptor(Model):
     """Read the whole sequence, then decide once: logits = O(s_T) W + b, (B, K).
 
     Acceptor(cell, head) with head = Affine(cell.hidden_size, K).
@@ -94,30 +97,54 @@ class Acceptor:
         if head.in_size != cell.hidden_size:
             raise ValueError(f"head.in_size must be the cell's hidden_size {cell.hidden_size}, got {head.in_size}")
         self.cell, self.head = cell, head
+        self.modules = (cell, head)
 
-    @property
-    def params(self) -> list:
-        return [self.cell.params, self.head.params]
 
-    def forward(self, xs) -> tuple[np.ndarray, AcceptorCache]:
+    def forward(self, xs, mask=None) -> tuple[np.ndarray, AcceptorCache]:
         run = unroll(self.cell, xs)
         logits, head_cache = self.head.forward(run.outputs[-1])  # only y_T is read
         return logits, AcceptorCache(run, head_cache)
 
     def backward(self, dlogits, cache: AcceptorCache) -> list:
         dy_T, dhead = self.head.backward(dlogits, cache.head)
-        d_outputs = np.zeros_like(cache.run.outputs)
-        d_outputs[-1] = dy_T  # the loss reaches the run through y_T alone
+        d_outputs = last_output_only(cache.run, dy_T)  # the loss reaches the run through y_T alone
         return [bptt(self.cell, cache.run, d_outputs).params, dhead]
 
-    def loss_and_grads(self, batch) -> tuple[float, list]:
-        xs, labels = batch
-        logits, cache = self.forward(xs)
-        loss, dlogits = _xent(logits, labels)
-        return loss, self.backward(dlogits, cache)
 
-    def predict(self, xs) -> np.ndarray:
-        return self.forward(xs)[0].argmax(axis=-1)
+
+
+class Regressor(Model):
+    """Read the whole sequence, then answer one number: p = O(s_T) W + b, (B, 1), trained on squared error.
+
+    The acceptor's regression twin: the adding problem of notebooks 6 and 7.
+    Regressor(cell, head) with head = Affine(cell.hidden_size, 1). A batch for
+    `loss_and_grads` is (xs (T, B, D), targets (B, 1)).
+    """
+
+    def __init__(self, cell: Cell, head: Affine):
+        if head.in_size != cell.hidden_size or head.out_size != 1:
+            raise ValueError(f"head must be Affine({cell.hidden_size}, 1), got Affine({head.in_size}, {head.out_size})")
+        self.cell, self.head = cell, head
+        self.modules = (cell, head)
+
+    def forward(self, xs, mask=None) -> tuple[np.ndarray, AcceptorCache]:
+        run = unroll(self.cell, xs)
+        p, head_cache = self.head.forward(run.outputs[-1])  # only y_T is read: (B, H) @ (H, 1) -> (B, 1)
+        return p, AcceptorCache(run, head_cache)
+
+    def backward(self, dp, cache: AcceptorCache) -> list:
+        dy_T, dhead = self.head.backward(dp, cache.head)
+        return [bptt(self.cell, cache.run, last_output_only(cache.run, dy_T)).params, dhead]
+
+    def loss_and_grads(self, batch) -> tuple[float, list]:
+        """The mean squared error of p against the targets, and its gradients."""
+        xs, targets = batch[:2]
+        p, cache = self.forward(xs)
+        return mse(p, targets), self.backward(mse_backward(p, targets), cache)
+
+    def predict(self, xs, mask=None) -> np.ndarray:
+        """The answer p = y_T W + b, (B, 1)."""
+        return self.forward(xs)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -130,7 +157,7 @@ class PairCache(NamedTuple):
     head: np.ndarray  # the head's cache: the features (B, H)
 
 
-class PairClassifier:
+class PairClassifier(Model):
     """Two sequences, one encoder, and a classifier that sees only their vectors.
 
     e_1 = encode(cell, xs_1), e_2 = encode(cell, xs_2)   (the same cell reads both)
@@ -144,12 +171,10 @@ class PairClassifier:
         if head.in_size != cell.hidden_size:
             raise ValueError(f"head.in_size must be the cell's hidden_size {cell.hidden_size}, got {head.in_size}")
         self.cell, self.head = cell, head
+        self.modules = (cell, head)
 
-    @property
-    def params(self) -> list:
-        return [self.cell.params, self.head.params]
 
-    def forward(self, pair) -> tuple[np.ndarray, PairCache]:
+    def forward(self, pair, mask=None) -> tuple[np.ndarray, PairCache]:
         xs_1, xs_2 = pair
         runs = (unroll(self.cell, xs_1), unroll(self.cell, xs_2))
         diff = runs[0].outputs[-1] - runs[1].outputs[-1]  # e_1 - e_2
@@ -161,20 +186,11 @@ class PairClassifier:
         de_1 = 2.0 * cache.diff * dfeatures  # d(e_1 - e_2)^2 / de_1
         dcell = {key: np.zeros_like(value) for key, value in self.cell.params.items()}
         for run, de in zip(cache.runs, (de_1, -de_1)):
-            d_outputs = np.zeros_like(run.outputs)
-            d_outputs[-1] = de
-            for key, g in bptt(self.cell, run, d_outputs).params.items():
+            for key, g in bptt(self.cell, run, last_output_only(run, de)).params.items():
                 dcell[key] += g  # one cell read both sequences: its gradient is the sum
         return [dcell, dhead]
 
-    def loss_and_grads(self, batch) -> tuple[float, list]:
-        pair, labels = batch
-        logits, cache = self.forward(pair)
-        loss, dlogits = _xent(logits, labels)
-        return loss, self.backward(dlogits, cache)
 
-    def predict(self, pair) -> np.ndarray:
-        return self.forward(pair)[0].argmax(axis=-1)
 
 
 # ---------------------------------------------------------------------------
@@ -186,23 +202,23 @@ class TransducerCache(NamedTuple):
     head: np.ndarray  # the head's cache: the outputs (T, B, H)
 
 
-class Transducer:
+class Transducer(Model):
     """One decision per input: logits_t = O(s_t) W + b, (T, B, K).
 
     Transducer(cell, head) with head = Affine(cell.hidden_size, K). A batch
     for `loss_and_grads` is (xs (T, B, D), targets (T, B) int, mask (T, B)
     bool or None); the mask leaves out the padding after shorter sequences.
     Padding comes after a sequence's end, so it never changes y_1..y_L.
+    truncate=k trains with truncated backpropagation through time (see bptt).
     """
 
-    def __init__(self, cell: Cell, head: Affine):
+    def __init__(self, cell: Cell, head: Affine, truncate: int | None = None):
         if head.in_size != cell.hidden_size:
             raise ValueError(f"head.in_size must be the cell's hidden_size {cell.hidden_size}, got {head.in_size}")
         self.cell, self.head = cell, head
+        self.modules = (cell, head)
+        self.truncate = truncate  # bptt's truncate= (notebook 5): None backpropagates through the whole sequence
 
-    @property
-    def params(self) -> list:
-        return [self.cell.params, self.head.params]
 
     def forward(self, xs, mask=None) -> tuple[np.ndarray, TransducerCache]:
         # mask is accepted for the same interface as BiTransducer; padding at the end changes no earlier y_t
@@ -212,16 +228,9 @@ class Transducer:
 
     def backward(self, dlogits, cache: TransducerCache) -> list:
         d_outputs, dhead = self.head.backward(dlogits, cache.head)
-        return [bptt(self.cell, cache.run, d_outputs).params, dhead]
+        return [bptt(self.cell, cache.run, d_outputs, truncate=self.truncate).params, dhead]
 
-    def loss_and_grads(self, batch) -> tuple[float, list]:
-        xs, targets, mask = batch
-        logits, cache = self.forward(xs, mask)
-        loss, dlogits = _xent(logits, targets, mask)
-        return loss, self.backward(dlogits, cache)
 
-    def predict(self, xs, mask=None) -> np.ndarray:
-        return self.forward(xs, mask)[0].argmax(axis=-1)
 
 
 # ---------------------------------------------------------------------------
@@ -233,7 +242,7 @@ class BiTransducerCache(NamedTuple):
     head: np.ndarray  # the head's cache: the outputs (T, B, H_f + H_b)
 
 
-class BiTransducer:
+class BiTransducer(Model):
     """A tagger on a bidirectional RNN: logits_t = [O_f(f_t) ; O_b(b_t)] W + b, (T, B, K).
 
     BiTransducer(cell_f, cell_b, head) with head = Affine(H_f + H_b, K); the
@@ -249,10 +258,8 @@ class BiTransducer:
                 f"head.in_size must be H_f + H_b = {cell_f.hidden_size + cell_b.hidden_size}, got {head.in_size}"
             )
         self.cell_f, self.cell_b, self.head = cell_f, cell_b, head
+        self.modules = (cell_f, cell_b, head)
 
-    @property
-    def params(self) -> list:
-        return [self.cell_f.params, self.cell_b.params, self.head.params]
 
     def forward(self, xs, mask=None) -> tuple[np.ndarray, BiTransducerCache]:
         lengths = None if mask is None else np.asarray(mask, dtype=bool).sum(axis=0)
@@ -265,14 +272,7 @@ class BiTransducer:
         grads = bidirectional_bptt(self.cell_f, self.cell_b, cache.run, d_outputs)
         return [grads.forward.params, grads.backward.params, dhead]
 
-    def loss_and_grads(self, batch) -> tuple[float, list]:
-        xs, targets, mask = batch
-        logits, cache = self.forward(xs, mask)
-        loss = softmax_cross_entropy(logits, targets, mask)
-        return loss, self.backward(softmax_cross_entropy_backward(logits, targets, mask), cache)
 
-    def predict(self, xs, mask=None) -> np.ndarray:
-        return self.forward(xs, mask)[0].argmax(axis=-1)
 
 
 # ---------------------------------------------------------------------------
@@ -285,7 +285,7 @@ class EncoderDecoderCache(NamedTuple):
     head: np.ndarray  # the head's cache: the decoder's outputs (M, B, H)
 
 
-class EncoderDecoder:
+class EncoderDecoder(Model):
     """Read one sequence, then write another.
 
     The encoder reads x_1..x_T; its last state s_T becomes the decoder's
@@ -313,11 +313,9 @@ class EncoderDecoder:
                 f"got head {head.in_size} -> {head.out_size} and decoder input {decoder.input_size}"
             )
         self.encoder, self.decoder, self.head = encoder, decoder, head
+        self.modules = (encoder, decoder, head)
         self.n_symbols = head.out_size
 
-    @property
-    def params(self) -> list:
-        return [self.encoder.params, self.decoder.params, self.head.params]
 
     def start_inputs(self, targets) -> np.ndarray:
         """The decoder's inputs for teacher forcing: the start symbol, then targets[:-1], one-hot (M, B, K + 1)."""
@@ -327,7 +325,7 @@ class EncoderDecoder:
         ids = np.concatenate([np.full((1, B), K), targets[:-1]])  # z_0 = start, z_m = target m
         return np.eye(K + 1, dtype=self.decoder.dtype)[ids]
 
-    def forward(self, inputs) -> tuple[np.ndarray, EncoderDecoderCache]:
+    def forward(self, inputs, mask=None) -> tuple[np.ndarray, EncoderDecoderCache]:
         xs, zs = inputs
         enc = unroll(self.encoder, xs)
         dec = unroll(self.decoder, zs, s0=enc.states[-1])  # the decoder starts from s_T
@@ -339,14 +337,9 @@ class EncoderDecoder:
         ddec = bptt(self.decoder, cache.decoder, d_outputs)
         d_states = np.zeros_like(cache.encoder.states)
         d_states[-1] = ddec.states[0]  # what reaches the decoder's s_0 reaches the encoder's s_T
-        denc = backprop_states(self.encoder, cache.encoder, d_states)
+        denc = bptt(self.encoder, cache.encoder, d_states=d_states)
         return [denc.params, ddec.params, dhead]
 
-    def loss_and_grads(self, batch) -> tuple[float, list]:
-        inputs, targets = batch
-        logits, cache = self.forward(inputs)
-        loss, dlogits = _xent(logits, targets)
-        return loss, self.backward(dlogits, cache)
 
     def generate(self, xs, length: int) -> np.ndarray:
         """Encode xs (T, B, D), then write `length` symbols, each the most likely one; returns (length, B) int."""
@@ -362,7 +355,7 @@ class EncoderDecoder:
             z = np.eye(K + 1, dtype=self.decoder.dtype)[out[m]]  # feed back its own choice
         return out
 
-    def predict(self, inputs) -> np.ndarray:
+    def predict(self, inputs, mask=None) -> np.ndarray:
         return self.generate(inputs[0], inputs[1].shape[0])
 
 

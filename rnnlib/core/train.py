@@ -17,6 +17,8 @@ and repeats, for step = 0 .. steps - 1:
     history = fit(loss_and_grads, params, next_batch, steps=300, optimizer=Adam(params, lr=0.01))
     history.losses      (steps,)  the loss of each step's batch, before that step's update
     history.grad_norms  (steps,)  the global gradient norm of each step, before clipping
+    history.diverged_at None, or the step at which the loss stopped being finite: training
+                        stops there, and the steps not taken stay NaN
 
 In a notebook a progress bar shows the step and the running loss while it
 trains (rnnlib.widgets.progress); anywhere else (a script, pytest) nothing
@@ -42,6 +44,13 @@ class History:
 
     losses: np.ndarray  # (steps,)  the loss of each step's batch
     grad_norms: np.ndarray  # (steps,)  the global norm of each step's gradients, before clipping
+    diverged_at: int | None = None  # the step whose loss was inf or NaN (training stopped there), or None
+
+    def final_loss(self, window: int = 50) -> float:
+        """The mean loss of the last `window` steps; inf if the run diverged."""
+        if self.diverged_at is not None:
+            return float("inf")
+        return float(np.mean(self.losses[-_validate.positive_int("window", window) :]))
 
     def running_loss(self, window: int = 20) -> np.ndarray:
         """The mean of the last `window` losses at each step, (steps,): a smoother learning curve."""
@@ -84,15 +93,18 @@ def fit(
     reporter = _reporter(progress, steps, label)
     losses = np.full(steps, np.nan)  # NaN marks steps not reached if the loop stops early
     grad_norms = np.full(steps, np.nan)
+    diverged_at = None
     try:
         for step in range(steps):
-            loss, grads = loss_and_grads(next_batch(step))
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows on its way to inf
+                loss, grads = loss_and_grads(next_batch(step))
             grads = [grads] if isinstance(grads, dict) else list(grads)
             if len(grads) != len(params):
                 raise ValueError(f"loss_and_grads must return {len(params)} gradient dicts, got {len(grads)}")
             loss = float(loss)
             if not np.isfinite(loss):
-                raise ValueError(f"the loss became {loss} at step {step}: try a smaller learning rate or clip_norm")
+                diverged_at = step  # the run has diverged: stop, and say where in the History
+                break
             if clip_norm is None:
                 norm = global_norm(grads)
             else:
@@ -102,7 +114,7 @@ def fit(
             if reporter is not None:
                 reporter.update(step + 1, steps, losses[max(0, step - 19) : step + 1].mean())
     finally:
-        history = History(losses=losses, grad_norms=grad_norms)
+        history = History(losses=losses, grad_norms=grad_norms, diverged_at=diverged_at)
         if reporter is not None:
             reporter.close(history)
     return history
@@ -141,4 +153,4 @@ class _TextProgress:
         pass
 
     def close(self, history: History) -> None:
-        print("done", flush=True)
+        print("done" if history.diverged_at is None else f"stopped: the loss diverged at step {history.diverged_at}")

@@ -12,7 +12,7 @@ import numpy as np
 
 from rnnlib.core.elman import ElmanCell
 from rnnlib.exercises import Report, run_check, show_solution
-from rnnlib.lessons import gradients, long_range
+from rnnlib.lessons import gradients, tasks
 
 
 def _elman_cases():
@@ -91,8 +91,8 @@ def check_baseline(fn) -> Report:
     """Compare fn(batch) with the MSE of always answering 1, on adding-problem batches of several sizes."""
     report = Report("adding-problem baseline")
     for T, n, seed in ((10, 50, 0), (50, 200, 1), (7, 1000, 2)):
-        batch = long_range.adding_problem(T, n, seed=seed)
-        expect = long_range.mean_predictor_mse(batch)
+        batch = tasks.adding_problem(T, n, seed=seed)
+        expect = tasks.mean_predictor_mse(batch)
         y = batch.targets
 
         def compare(got, expect, y=y):
@@ -117,7 +117,7 @@ def check_baseline(fn) -> Report:
 _SOLUTIONS = {
     "step_jacobian": gradients.elman_step_jacobian,
     "bound": gradients.gradient_bound,
-    "baseline": long_range.mean_predictor_mse,
+    "baseline": tasks.mean_predictor_mse,
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnlib.core.activations import sigmoid
 from rnnlib.core.elman import ElmanCell
 from rnnlib.core.lstm import LSTMCell
 from rnnlib.exercises import Report, run_check, show_solution
@@ -46,7 +47,7 @@ def _wrong_steps(cell, s_prev, x):
     H = cell.hidden_size
     W_x, W_s, b = cell.params["W_x"], cell.params["W_s"], cell.params["b"]
     c_prev, h_prev = s_prev[:, :H], s_prev[:, H:]
-    sig = lstm_gates.sigmoid
+    sig = sigmoid
 
     def state(c, h):
         return np.concatenate([c, h], axis=1)
@@ -173,7 +174,7 @@ def _parameter_count_formula(D: int, H: int) -> int:
 
 
 _SOLUTIONS = {
-    "lstm_step": lstm_gates.lstm_step_parts,
+    "lstm_step": LSTMCell.recur,
     "memory_backward": lstm_gates.memory_backward,
     "parameter_count": _parameter_count_formula,
 }

@@ -40,7 +40,7 @@ from rnnlib.core import _validate
 from rnnlib.core.cell import Cell
 from rnnlib.core.elman import ElmanCell
 from rnnlib.core.lstm import LSTMCell
-from rnnlib.core.unroll import Run, bptt, unroll
+from rnnlib.core.unroll import Run, bptt, last_output_only, unroll
 
 # gamma = max over z of |g'(z)|, the constant of the bound
 GAMMA = {"tanh": 1.0, "relu": 1.0, "identity": 1.0, "sigmoid": 0.25}
@@ -63,25 +63,24 @@ def elman_step_jacobian(cell: ElmanCell, s: np.ndarray) -> np.ndarray:
 def lstm_step_jacobian(cell: LSTMCell, s_prev: np.ndarray, x: np.ndarray) -> np.ndarray:
     """J_t = ds_t/ds_{t-1} (2H, 2H) of an LSTM step, for s = [c, h], s_prev (2H,), x (D,).
 
-    With a = the gates' derivatives [i(1-i), f(1-f), 1-g^2, o(1-o)] and
-    dgates/dh_{t-1} = diag(a) W_s^T (4H, H), cut into blocks Di, Df, Dg, Do:
+    With a = the four blocks' derivatives [i(1-i), f(1-f), 1-c~^2, o(1-o)] and
+    d[i, f, c~, o]/dh_{t-1} = diag(a) W_s^T (4H, H), cut into blocks Di, Df, Dc~, Do:
 
-        dc_t/dc_{t-1} = diag(f_t)
-        dc_t/dh_{t-1} = diag(g_t) Di + diag(c_{t-1}) Df + diag(i_t) Dg
+        dc_t/dc_{t-1} = diag(f_t)                          (the direct memory path)
+        dc_t/dh_{t-1} = diag(c~_t) Di + diag(c_{t-1}) Df + diag(i_t) Dc~
         dh_t/dc_{t-1} = diag(o_t (1 - tanh(c_t)^2) f_t)
         dh_t/dh_{t-1} = diag(tanh(c_t)) Do + diag(o_t (1 - tanh(c_t)^2)) dc_t/dh_{t-1}
     """
     H = cell.hidden_size
     s_prev, x = cell.check_step(np.reshape(s_prev, (1, -1)), np.reshape(x, (1, -1)))
-    _, (c_prev, gates, tanh_c) = cell.recur(s_prev, cell.project(x))
-    c_prev, gates, tanh_c = c_prev[0], gates[0], tanh_c[0]
-    i, f, g, o = gates[:H], gates[H : 2 * H], gates[2 * H : 3 * H], gates[3 * H :]
-    a = np.concatenate([i * (1 - i), f * (1 - f), 1 - g * g, o * (1 - o)])
-    D_gates = a[:, None] * cell.params["W_s"].T  # dgates/dh_{t-1}: (4H,) x (4H, H) -> (4H, H)
-    Di, Df, Dg, Do = D_gates[:H], D_gates[H : 2 * H], D_gates[2 * H : 3 * H], D_gates[3 * H :]
+    _, p = cell.recur(s_prev, cell.project(x))  # the step's gates and memory (LSTMParts)
+    c_prev, i, f, c_tilde, o, tanh_c = p.c_prev[0], p.i[0], p.f[0], p.c_tilde[0], p.o[0], p.tanh_c[0]
+    a = np.concatenate([i * (1 - i), f * (1 - f), 1 - c_tilde**2, o * (1 - o)])
+    D_blocks = a[:, None] * cell.params["W_s"].T  # d[i, f, c~, o]/dh_{t-1}: (4H,) x (4H, H) -> (4H, H)
+    Di, Df, Dc_tilde, Do = D_blocks[:H], D_blocks[H : 2 * H], D_blocks[2 * H : 3 * H], D_blocks[3 * H :]
 
     dc_dc = np.diag(f)
-    dc_dh = g[:, None] * Di + c_prev[:, None] * Df + i[:, None] * Dg
+    dc_dh = c_tilde[:, None] * Di + c_prev[:, None] * Df + i[:, None] * Dc_tilde
     dtanh_c = o * (1 - tanh_c * tanh_c)  # dh_t/dc_t, elementwise
     dh_dc = np.diag(dtanh_c * f)
     dh_dh = tanh_c[:, None] * Do + dtanh_c[:, None] * dc_dh
@@ -136,9 +135,7 @@ def gradient_norms(cell: Cell, run: Run, dy_T: np.ndarray) -> np.ndarray:
     """
     T, B = run.xs.shape[:2]
     dy_T = _validate.array("dy_T", dy_T, 2, cell.dtype, (B, cell.hidden_size))
-    d_outputs = np.zeros((T, B, cell.hidden_size), dtype=cell.dtype)
-    d_outputs[-1] = dy_T
-    grads = bptt(cell, run, d_outputs)
+    grads = bptt(cell, run, last_output_only(run, dy_T))
     return np.linalg.norm(grads.states, axis=-1)[::-1]  # (T+1, B), reversed: t = T first
 
 
@@ -199,6 +196,38 @@ def gradient_bound(cell: ElmanCell) -> float:
     return float(GAMMA[cell.nonlinearity] * sigma_max)
 
 
+# ---- how far the gradient reaches: any cell, and the Elman sweep of the widget -------
+
+
+@dataclass
+class GradientReach:
+    """|dL/ds_t| against the distance T - t, from `gradient_reach`."""
+
+    distance: np.ndarray  # (T+1,)    k = T - t, 0..T
+    norms: np.ndarray  # (T+1, B)  |dL/ds_{T-k}| / |dL/ds_T|, one column per sequence
+    rate: float  # the fitted factor per step (decay_rate)
+
+
+def gradient_reach(cell, T: int = 100, batch_size: int = 16, xs=None, seed: int = 0) -> GradientReach:
+    """Measure how much of dL/ds_T reaches each earlier state, when only y_T reaches the loss.
+
+    xs: the inputs (T, B, D); None draws x_t ~ N(0, 1) (seeded). dL/dy_T is
+    a random unit vector per sequence; the backward pass is linear in it,
+    so the profile does not depend on which loss it came from.
+    """
+    rng = np.random.default_rng(seed)
+    if xs is None:
+        T = _validate.positive_int("T", T)
+        xs = rng.normal(size=(T, batch_size, cell.input_size))
+    xs = _validate.array("xs", xs, 3, cell.dtype, ("T", "B", cell.input_size))
+    T, B = xs.shape[:2]
+    dy_T = rng.normal(size=(B, cell.hidden_size))
+    dy_T /= np.linalg.norm(dy_T, axis=1, keepdims=True)
+    norms = gradient_norms(cell, unroll(cell, xs), dy_T)
+    norms = norms / norms[0]
+    return GradientReach(distance=np.arange(T + 1), norms=norms, rate=decay_rate(norms))
+
+
 # ---- the experiment the notebook's widget runs ---------------------------------------
 
 
@@ -226,23 +255,18 @@ def gradient_profile(
     """Measure how dL/ds_t shrinks or grows with T - t for an Elman RNN whose W_s has spectral radius rho.
 
     The cell starts from its usual random weights (seeded), W_s is rescaled to
-    spectral radius rho, the inputs are x_t ~ N(0, 1), and the loss reads only
-    y_T, with dL/dy_T a random unit vector per sequence.
+    spectral radius rho, and `gradient_reach` measures it: inputs x_t ~ N(0, 1),
+    a loss that reads only y_T, with dL/dy_T a random unit vector per sequence.
     """
     T = _validate.positive_int("T", T)
-    rng = np.random.default_rng(seed)
     cell = ElmanCell(input_size, hidden_size, nonlinearity=nonlinearity, seed=seed)
     cell.params["W_s"][...] = scale_to_spectral_radius(cell.params["W_s"], rho)
-    xs = rng.normal(size=(T, batch_size, input_size))
-    dy_T = rng.normal(size=(batch_size, hidden_size))
-    dy_T /= np.linalg.norm(dy_T, axis=1, keepdims=True)
-    norms = gradient_norms(cell, unroll(cell, xs), dy_T)
-    norms = norms / norms[0]
+    reach = gradient_reach(cell, T=T, batch_size=batch_size, seed=seed)
     return GradientProfile(
         rho=float(rho),
         nonlinearity=nonlinearity,
-        distance=np.arange(T + 1),
-        norms=norms,
-        rate=decay_rate(norms),
+        distance=reach.distance,
+        norms=reach.norms,
+        rate=reach.rate,
         bound=gradient_bound(cell),
     )

@@ -1,52 +1,30 @@
 """The LSTM cell taken apart (the lecture's section 7): its gates one step at a time, the
-memory path backward, the gradient that reaches back, and the gates over a whole run.
+memory path backward, and the gates over a whole run.
 
 Sizes: input D, hidden H, batch B, T steps; the state is s_t = [c_t, h_t] (B, 2H).
-With z_t = x_t W_x + h_{t-1} W_s + b (B, 4H), cut into the blocks i, f, g, o:
+The equations are those of rnnlib.core.lstm (i_t, f_t, the candidate c~_t, o_t,
+then c_t and h_t), and every number here comes from LSTMCell's own step:
+nothing below computes an LSTM step a second time.
 
-    i_t = sigmoid(z_t^i),  f_t = sigmoid(z_t^f),  g_t = tanh(z_t^g),  o_t = sigmoid(z_t^o)
-    c_t = f_t * c_{t-1} + i_t * g_t
-    h_t = o_t * tanh(c_t)
-
-`LSTMCell.recur` computes the same thing tuned for speed (one tanh for all
-four gates, written in place); `lstm_step_parts` writes it out line by line,
-one equation each, and keeps every intermediate for a reader to look at.
-
-    lstm_step_parts(cell, s_prev, x)        one step, every gate named (LSTMStepParts)
-    memory_backward(cell, s_prev, x, ds)    dL/dc_{t-1} through one step
+    lstm_step_parts(cell, s_prev, x)        one step, every intermediate named (LSTMParts)
+    memory_backward(cell, s_prev, x, ds)    ∂L/∂c_{t-1} through one step
     parameter_count(cell)                   how many numbers a cell learns
-    gradient_reach(cell, T, ...)            |dL/ds_t| against T - t for any cell (GradientReach)
     gate_trace(cell, xs, b)                 the gates and the memory of one sequence of a run (GateTrace)
     memory_units(cell, batch)               the units whose memory jumps most at the marked steps
     adding_view(cell, head, batch, index)   one adding-problem sequence through a trained LSTM (AddingView)
 
-Numpy only.
+How far the gradient reaches back, for any cell, is rnnlib.lessons.gradients.gradient_reach.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
 from rnnlib.core import _validate
-from rnnlib.core.activations import sigmoid
-from rnnlib.core.lstm import LSTMCell
+from rnnlib.core.lstm import LSTMCell, LSTMParts
 from rnnlib.core.unroll import unroll
-from rnnlib.lessons.gradients import decay_rate, gradient_norms
-
-
-class LSTMStepParts(NamedTuple):
-    """Everything one LSTM step computes, each (B, H) except z (B, 4H)."""
-
-    z: np.ndarray  # x_t W_x + h_{t-1} W_s + b, the four blocks side by side
-    i: np.ndarray  # input gate
-    f: np.ndarray  # forget gate
-    g: np.ndarray  # candidate memory
-    o: np.ndarray  # output gate
-    c: np.ndarray  # the new memory c_t
-    h: np.ndarray  # the new output h_t
 
 
 def _check_lstm(cell) -> None:
@@ -54,26 +32,15 @@ def _check_lstm(cell) -> None:
         raise ValueError(f"cell must be an LSTMCell, got {type(cell).__name__}")
 
 
-def lstm_step_parts(cell: LSTMCell, s_prev: np.ndarray, x: np.ndarray) -> LSTMStepParts:
-    """One LSTM step, written out equation by equation: s_prev (B, 2H), x (B, D) -> LSTMStepParts.
+def lstm_step_parts(cell: LSTMCell, s_prev: np.ndarray, x: np.ndarray) -> LSTMParts:
+    """One LSTM step with every intermediate: s_prev (B, 2H), x (B, D) -> LSTMParts (i, f, c_tilde, o, c, h, ...).
 
-    The new state is s_t = [c_t, h_t] = np.concatenate([parts.c, parts.h], axis=1),
-    the same as cell.step(s_prev, x).
+    These are the cell's own numbers (`LSTMCell.recur`, the code that trains):
+    the new state is s_t = [c_t, h_t] = np.concatenate([parts.c, parts.h], axis=1).
     """
     _check_lstm(cell)
-    s_prev, x = cell.check_step(s_prev, x)
-    H = cell.hidden_size
-    W_x, W_s, b = cell.params["W_x"], cell.params["W_s"], cell.params["b"]
-    c_prev, h_prev = s_prev[:, :H], s_prev[:, H:]  # s_{t-1} = [c_{t-1}, h_{t-1}]
-
-    z = x @ W_x + h_prev @ W_s + b  # (B, D) @ (D, 4H) + (B, H) @ (H, 4H) -> (B, 4H)
-    i = sigmoid(z[:, :H])  # input gate: how much of the candidate to write
-    f = sigmoid(z[:, H : 2 * H])  # forget gate: how much of the old memory to keep
-    g = np.tanh(z[:, 2 * H : 3 * H])  # candidate memory
-    o = sigmoid(z[:, 3 * H :])  # output gate: how much of the memory to show
-    c = f * c_prev + i * g  # c_t = f_t * c_{t-1} + i_t * g_t
-    h = o * np.tanh(c)  # h_t = o_t * tanh(c_t)
-    return LSTMStepParts(z, i, f, g, o, c, h)
+    _, cache = cell.step_forward(s_prev, x)
+    return cache.parts
 
 
 def memory_backward(cell: LSTMCell, s_prev: np.ndarray, x: np.ndarray, ds: np.ndarray) -> np.ndarray:
@@ -91,45 +58,13 @@ def memory_backward(cell: LSTMCell, s_prev: np.ndarray, x: np.ndarray, ds: np.nd
     H = cell.hidden_size
     ds = _validate.array("ds", ds, 2, cell.dtype, (parts.c.shape[0], 2 * H))
     dc_t, dh_t = ds[:, :H], ds[:, H:]
-    dc = dc_t + dh_t * parts.o * (1 - np.tanh(parts.c) ** 2)
+    dc = dc_t + dh_t * parts.o * (1 - parts.tanh_c**2)  # δc_t
     return dc * parts.f
 
 
 def parameter_count(cell) -> int:
     """The number of numbers a cell learns: the sizes of W_x, W_s and b added up."""
     return int(sum(np.size(p) for p in cell.params.values()))
-
-
-# ---- how far the gradient reaches --------------------------------------------------
-
-
-@dataclass
-class GradientReach:
-    """|dL/ds_t| against the distance T - t, from `gradient_reach`."""
-
-    distance: np.ndarray  # (T+1,)    k = T - t, 0..T
-    norms: np.ndarray  # (T+1, B)  |dL/ds_{T-k}| / |dL/ds_T|, one column per sequence
-    rate: float  # the fitted factor per step (analysis.decay_rate)
-
-
-def gradient_reach(cell, T: int = 100, batch_size: int = 16, xs=None, seed: int = 0) -> GradientReach:
-    """Measure how much of dL/ds_T reaches each earlier state, when only y_T reaches the loss.
-
-    xs: the inputs (T, B, D); None draws x_t ~ N(0, 1) (seeded). dL/dy_T is
-    a random unit vector per sequence; the backward pass is linear in it,
-    so the profile does not depend on which loss it came from.
-    """
-    rng = np.random.default_rng(seed)
-    if xs is None:
-        T = _validate.positive_int("T", T)
-        xs = rng.normal(size=(T, batch_size, cell.input_size))
-    xs = _validate.array("xs", xs, 3, cell.dtype, ("T", "B", cell.input_size))
-    T, B = xs.shape[:2]
-    dy_T = rng.normal(size=(B, cell.hidden_size))
-    dy_T /= np.linalg.norm(dy_T, axis=1, keepdims=True)
-    norms = gradient_norms(cell, unroll(cell, xs), dy_T)
-    norms = norms / norms[0]
-    return GradientReach(distance=np.arange(T + 1), norms=norms, rate=decay_rate(norms))
 
 
 # ---- the gates over a run ----------------------------------------------------------
@@ -141,7 +76,7 @@ class GateTrace:
 
     i: np.ndarray  # (T, H)    i_t for t = 1..T (row t-1)
     f: np.ndarray  # (T, H)    f_t
-    g: np.ndarray  # (T, H)    g_t
+    c_tilde: np.ndarray  # (T, H)    c~_t, the candidate
     o: np.ndarray  # (T, H)    o_t
     c: np.ndarray  # (T+1, H)  c_0..c_T (row t is c_t)
     h: np.ndarray  # (T+1, H)  h_0..h_T
@@ -155,13 +90,12 @@ def gate_trace(cell: LSTMCell, xs: np.ndarray, b: int = 0) -> GateTrace:
     if not 0 <= b < B:
         raise ValueError(f"b must be a batch index in 0..{B - 1}, got {b!r}")
     H = cell.hidden_size
-    gates = np.stack([cache.gates[b] for cache in run.caches])  # (T, 4H): [i, f, g, o] of each step
     states = run.states[:, b]  # (T+1, 2H)
     return GateTrace(
-        i=gates[:, :H].copy(),
-        f=gates[:, H : 2 * H].copy(),
-        g=gates[:, 2 * H : 3 * H].copy(),
-        o=gates[:, 3 * H :].copy(),
+        i=np.stack([p.i[b] for p in run.caches]),  # (T, H): each step's own gates (LSTMParts)
+        f=np.stack([p.f[b] for p in run.caches]),
+        c_tilde=np.stack([p.c_tilde[b] for p in run.caches]),
+        o=np.stack([p.o[b] for p in run.caches]),
         c=states[:, :H].copy(),
         h=states[:, H:].copy(),
     )

@@ -22,55 +22,13 @@ The data are drawn from fixed seeds, the training batches from `seed`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from rnnlib.core.optim import Adam
 from rnnlib.core.train import History, fit
 from rnnlib.lessons import tasks
-
-
-@dataclass
-class Outcome:
-    """What one experiment reached, against a baseline and a stated success level."""
-
-    model: object
-    history: History
-    metric: str  # what `score` measures, e.g. "test accuracy"
-    score: float
-    baseline_name: str  # e.g. "chance"
-    baseline: float
-    success_level: float
-    higher_is_better: bool = True
-    details: dict = field(default_factory=dict)  # further measurements, by name
-
-    @property
-    def passed(self) -> bool:
-        return self.score >= self.success_level if self.higher_is_better else self.score <= self.success_level
-
-    def __str__(self) -> str:
-        at_least = "at least" if self.higher_is_better else "at most"
-        verdict = "reached" if self.passed else "NOT reached"
-        return (
-            f"{self.metric}: {self.score:.2f}   ({self.baseline_name}: {self.baseline:.2f}; "
-            f"success: {at_least} {self.success_level:.2f}, {verdict})"
-        )
-
-    def claim(self) -> str:
-        """The success claim, checked, without the score's digits.
-
-        For an experiment whose exact score changes with the round-off of the
-        numeric stack (another numpy, BLAS or CPU) while every run still
-        reaches the success level: the claim is the same everywhere.
-        """
-        at_least = "at least" if self.higher_is_better else "at most"
-        verdict = "reached" if self.passed else "NOT reached"
-        baseline = f"({self.baseline_name}: {self.baseline:.2f})"
-        return f"{self.metric}: {at_least} {self.success_level:.2f}, {verdict}   {baseline}"
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
+from rnnlib.lessons.outcome import Outcome
 
 
 def _batches(n: int, batch_size: int, seed, take):

@@ -1,4 +1,4 @@
-"""Small synthetic tasks for the usage patterns of notebooks 3 and 4.
+"""Every synthetic task of the course, seeded: the usage patterns of notebooks 3 and 4, and the memory tasks.
 
 Every generator takes a `seed` and draws from np.random.default_rng(seed)
 only, so the same call gives the same data on every run and machine. Nothing
@@ -12,11 +12,19 @@ is downloaded or read from a file.
     generator        write text one character at a time      TEXT, text_windows(text, n, length, seed)
     bidirectional    tags that depend on the words after     right_context_tagging(n, seed)
 
+and the memory tasks of notebooks 5 to 7:
+
+    delayed echo     output the symbol read `delay` steps ago    echo_data(n, T, delay, K, seed)
+    adding problem   add the two marked values of T              adding_problem(T, n, seed)
+    copy task        recall L symbols after a delay              copy_task(length, delay, n, n_symbols, seed)
+
 Tags follow the BIO scheme: B-PER begins a person's name, I-PER continues
 it, B-LOC and I-LOC the same for a place, O is every other word.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -330,3 +338,133 @@ def tagging_batch(sentences: list[tuple[list[str], list[str]]], dim: int = 32, t
         targets[:L, b] = [tag_id[tag] for tag in tag_seq]
         mask[:L, b] = True
     return xs, targets, mask
+
+
+# ---------------------------------------------------------------------------
+# the delayed echo (notebook 5)
+
+
+def echo_data(n: int, T: int = 12, delay: int = 2, K: int = 4, seed=0):
+    """n sequences of T random symbols; the target at t is the symbol of t - delay.
+
+    Returns (ids (T, n), targets (T, n), mask (T, n)): time-major as rnnlib's
+    xs; mask is False for t <= delay, where there is nothing to echo yet.
+    """
+    n, T, K = (_validate.positive_int(name, v) for name, v in (("n", n), ("T", T), ("K", K)))
+    delay = _validate.positive_int("delay", delay)
+    if delay >= T:
+        raise ValueError(f"delay must be below T = {T}, got {delay}")
+    ids = np.random.default_rng(seed).integers(0, K, size=(T, n))
+    targets = np.zeros_like(ids)
+    targets[delay:] = ids[:-delay]
+    mask = np.zeros((T, n), dtype=bool)
+    mask[delay:] = True
+    return ids, targets, mask
+
+
+# ---------------------------------------------------------------------------
+# long-range memory (notebooks 6 and 7)
+#
+# Tasks that need a long memory, and the experiment that trains an RNN on one.
+#
+# The adding problem (Hochreiter and Schmidhuber, 1997; in the form of Le,
+# Jaitly and Hinton, 2015). Each sequence has T steps of two numbers,
+# x_t = (v_t, m_t):
+#
+#     v_t ~ U[0, 1]                 a value at every step
+#     m_t = 1 at exactly two steps, one in each half (t <= T/2 and t > T/2), else 0
+#     target = the sum of the two marked values
+#
+# The network reads the whole sequence and answers once, from its last state:
+# p = y_T W + b. A model that ignores the inputs does best by always saying
+# E[target] = 1, and then its mean squared error is the variance of the sum of
+# two independent U[0, 1] values, 2 * 1/12 = 1/6 (ADDING_BASELINE_MSE). To beat
+# it, the state must carry the first marked value across at least T/2 steps.
+#
+# The copy task (Hochreiter and Schmidhuber, 1997; in the form of Arjovsky,
+# Shah and Bengio, 2016): show `length` symbols, wait `delay` steps, then
+# reproduce the symbols. Sizes: T = length + delay + length steps, K symbols
+# 1..K, with 0 the blank and K + 1 the signal to start recalling.
+#
+#     inputs   a_1 .. a_L   0 .. 0 (delay - 1 steps)   K+1   0 .. 0 (L steps)
+#     targets  0 ..................................... 0    a_1 .. a_L
+#
+# A model without memory predicts blanks and then guesses, for a mean
+# cross-entropy of L log(K) / T per step (copy_baseline).
+#
+# Both generators take a seed and draw from np.random.default_rng(seed) only:
+# the same seed gives the same sequences on every machine. Sequences are
+# time-major, (T, n, D), like every sequence in rnnlib.
+
+
+ADDING_BASELINE_MSE = 1.0 / 6.0  # the MSE of always predicting the mean, 1
+
+
+class AddingBatch(NamedTuple):
+    xs: np.ndarray  # (T, n, 2)  x_t = (v_t, m_t): a value and a marker
+    targets: np.ndarray  # (n, 1)     the sum of the two marked values
+
+
+def adding_problem(T: int, n: int, seed=None, dtype=np.float64) -> AddingBatch:
+    """n sequences of the adding problem, T steps each (T >= 2). Returns an AddingBatch.
+
+    The first marker is at a step drawn uniformly from the first half
+    (steps 1..T//2), the second from the second half (steps T//2+1..T).
+    """
+    T = _validate.positive_int("T", T)
+    n = _validate.positive_int("n", n)
+    if T < 2:
+        raise ValueError(f"T must be at least 2 (one marker in each half), got {T}")
+    rng = np.random.default_rng(seed)
+    half = T // 2
+    values = rng.uniform(0.0, 1.0, size=(T, n))
+    first = rng.integers(0, half, size=n)  # 0-based index t-1 of the marked steps
+    second = rng.integers(half, T, size=n)
+    markers = np.zeros((T, n))
+    rows = np.arange(n)
+    markers[first, rows] = 1.0
+    markers[second, rows] = 1.0
+    xs = np.stack([values, markers], axis=-1).astype(dtype)  # (T, n, 2)
+    targets = (values[first, rows] + values[second, rows]).reshape(n, 1).astype(dtype)
+    return AddingBatch(xs, targets)
+
+
+def mean_predictor_mse(batch: AddingBatch) -> float:
+    """The MSE of the model that ignores its input and always answers E[target] = 1: about 1/6."""
+    return float(np.mean((batch.targets - 1.0) ** 2))
+
+
+class CopyBatch(NamedTuple):
+    xs: np.ndarray  # (T, n, K+2)  one-hot inputs: 0 blank, 1..K symbols, K+1 "recall now"
+    targets: np.ndarray  # (T, n)   integer targets: 0 (blank) except the last `length` steps
+    mask: np.ndarray  # (T, n)   True at the last `length` steps, where the symbols are recalled
+
+
+def copy_task(length: int, delay: int, n: int, n_symbols: int = 8, seed=None, dtype=np.float64) -> CopyBatch:
+    """n sequences of the copy task: T = 2 * length + delay steps, symbols 1..n_symbols.
+
+    Returns a CopyBatch; the recall signal (symbol n_symbols + 1) is the
+    input at step length + delay, the last step before the recall begins.
+    """
+    L = _validate.positive_int("length", length)
+    delay = _validate.positive_int("delay", delay)
+    n = _validate.positive_int("n", n)
+    K = _validate.positive_int("n_symbols", n_symbols)
+    rng = np.random.default_rng(seed)
+    T = 2 * L + delay
+    symbols = rng.integers(1, K + 1, size=(L, n))
+    inputs = np.zeros((T, n), dtype=np.int64)
+    inputs[:L] = symbols
+    inputs[L + delay - 1] = K + 1
+    targets = np.zeros((T, n), dtype=np.int64)
+    targets[L + delay :] = symbols
+    mask = np.zeros((T, n), dtype=bool)
+    mask[L + delay :] = True
+    xs = np.eye(K + 2, dtype=dtype)[inputs]  # (T, n) -> (T, n, K+2)
+    return CopyBatch(xs, targets, mask)
+
+
+def copy_baseline(length: int, delay: int, n_symbols: int = 8) -> float:
+    """The mean cross-entropy per step of the best model without memory: L log(K) / T."""
+    T = 2 * length + delay
+    return float(length * np.log(n_symbols) / T)

@@ -26,6 +26,7 @@ from rnnlib.core.bidirectional import BiGrads, BiRun, bidirectional_bptt, bidire
 from rnnlib.core.cell import Cell
 from rnnlib.core.elman import ElmanCell
 from rnnlib.core.gradcheck import numerical_gradient, rel_error
+from rnnlib.core.gru import GRUCell
 from rnnlib.core.layers import Affine
 from rnnlib.core.losses import mse, mse_backward, softmax_cross_entropy, softmax_cross_entropy_backward
 from rnnlib.core.lstm import LSTMCell
@@ -41,6 +42,7 @@ __all__ = [
     "BiRun",
     "Cell",
     "ElmanCell",
+    "GRUCell",
     "Grads",
     "History",
     "LSTMCell",

@@ -11,14 +11,16 @@ import numpy as np
 
 import rnnlib
 
-# The cells under test: the Elman RNN with each nonlinearity, and the LSTM.
-KINDS = ("tanh", "relu", "sigmoid", "identity", "lstm")
+# The cells under test: the Elman RNN with each nonlinearity, the LSTM and the GRU.
+KINDS = ("tanh", "relu", "sigmoid", "identity", "lstm", "gru")
 
 
 def make_cell(kind: str, D: int, H: int, seed=0, dtype=np.float64):
-    """An ElmanCell with nonlinearity `kind`, or an LSTMCell for kind "lstm"."""
+    """An ElmanCell with nonlinearity `kind`, or an LSTMCell for kind "lstm", a GRUCell for "gru"."""
     if kind == "lstm":
         return rnnlib.LSTMCell(input_size=D, hidden_size=H, seed=seed, dtype=dtype)
+    if kind == "gru":
+        return rnnlib.GRUCell(input_size=D, hidden_size=H, seed=seed, dtype=dtype)
     return rnnlib.ElmanCell(input_size=D, hidden_size=H, nonlinearity=kind, seed=seed, dtype=dtype)
 
 
@@ -27,7 +29,7 @@ def state_size(kind: str, H: int) -> int:
 
 
 def output_of(kind: str, s: np.ndarray, H: int) -> np.ndarray:
-    """The lecture's O, written independently: Elman y = s; LSTM s = [c, h] and y = h."""
+    """The lecture's O, written independently: Elman and GRU y = s; LSTM s = [c, h] and y = h."""
     return s[..., H:] if kind == "lstm" else s
 
 
@@ -86,6 +88,23 @@ def lstm_reference(params: dict, xs: np.ndarray, s0: np.ndarray) -> np.ndarray:
     return np.stack(states)
 
 
+def gru_reference(params: dict, xs: np.ndarray, s0: np.ndarray) -> np.ndarray:
+    """The GRU equations (blocks r, z, n as in torch.nn.GRU); returns states h (T+1, B, H)."""
+    H = params["W_s"].shape[0]
+    sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+    h = s0
+    states = [s0]
+    for x in xs:
+        gx = x @ params["W_x"] + params["b"]
+        gh = h @ params["W_s"] + params["b_s"]
+        r = sig(gx[:, :H] + gh[:, :H])
+        z = sig(gx[:, H : 2 * H] + gh[:, H : 2 * H])
+        n = np.tanh(gx[:, 2 * H :] + r * gh[:, 2 * H :])
+        h = (1 - z) * n + z * h
+        states.append(h)
+    return np.stack(states)
+
+
 def pre_activations(cell, xs: np.ndarray, states: np.ndarray) -> np.ndarray:
     """z_t = x_t W_x + r(s_{t-1}) W_s + b for every step (T, B, G), from the stored states."""
     H = cell.hidden_size
@@ -98,7 +117,9 @@ def random_problem(kind: str, T: int, B: int, D: int, H: int, seed: int):
     rng = np.random.default_rng(seed)
     cell = make_cell(kind, D, H, seed=seed)
     # biases start at 0 (or the forget bias); make them random so db is a real test
-    cell.params["b"][...] = rng.normal(0.0, 0.5, size=cell.params["b"].shape)
+    for name in ("b", "b_s"):  # b_s: the GRU's recurrent bias
+        if name in cell.params:
+            cell.params[name][...] = rng.normal(0.0, 0.5, size=cell.params[name].shape)
     xs = rng.normal(size=(T, B, D))
     s0 = rng.normal(0.0, 0.5, size=(B, state_size(kind, H)))
     W = rng.normal(size=(T, B, H))

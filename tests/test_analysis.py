@@ -195,7 +195,7 @@ def test_bad_arguments_raise():
         gradients.gradient_norms(cell, run, np.ones((3, 4)))
     with pytest.raises(ValueError, match="s must have shape"):
         gradients.elman_step_jacobian(cell, np.ones(5))
-    with pytest.raises(ValueError, match="ElmanCell or an LSTMCell"):
+    with pytest.raises(ValueError, match="an rnnlib cell"):
         gradients.step_jacobian(object(), np.ones(4), np.ones(3))
 
 
@@ -263,3 +263,21 @@ def test_widget_redraws_with_the_controls_values(monkeypatch):
     box.controls["T"].value = 30
     assert calls[1:] == [(1.3, "tanh", 20), (1.3, "identity", 20), (1.3, "identity", 30)]
     plt.close("all")
+
+
+def test_step_jacobian_of_a_gru_is_the_finite_difference_jacobian():
+    # any cell without a written-out Jacobian (the GRU) gets it from its own backward step, row by row
+    cell = rnnlib.GRUCell(3, 4, seed=0)
+    rng = np.random.default_rng(1)
+    cell.params["b_s"][...] = rng.normal(size=12)
+    s_prev, x = rng.normal(size=4), rng.normal(size=3)
+    J = gradients.step_jacobian(cell, s_prev, x)
+    h = 1e-6
+    fd = np.stack(
+        [
+            (cell.step((s_prev + h * e)[None], x[None]) - cell.step((s_prev - h * e)[None], x[None]))[0] / (2 * h)
+            for e in np.eye(4)
+        ],
+        axis=1,
+    )  # column i: d s_t / d s_{t-1}[i]
+    assert J.shape == (4, 4) and np.allclose(J, fd, rtol=0, atol=1e-8)

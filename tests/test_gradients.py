@@ -19,6 +19,7 @@ from helpers import (
     KINDS,
     centred_diff,
     elman_reference,
+    gru_reference,
     lstm_reference,
     make_cell,
     output_of,
@@ -72,6 +73,8 @@ def test_unroll_matches_the_equations(kind, shape):
     run = rnnlib.unroll(cell, xs, s0)
     if kind == "lstm":
         ref = lstm_reference(cell.params, xs, s0)
+    elif kind == "gru":
+        ref = gru_reference(cell.params, xs, s0)
     else:
         ref = elman_reference(kind, cell.params, xs, s0)
     # states[t] is s_t of the equations written out independently in helpers.py
@@ -96,7 +99,7 @@ def check_bptt(kind, T, B, D, H, seed, fixed: bool) -> None:
     grads = rnnlib.bptt(cell, run, W)
 
     loss = lambda: linear_loss(cell, xs, s0, W)  # noqa: E731
-    for name in ("W_x", "W_s", "b"):
+    for name in cell.params:  # W_x, W_s, b (and the GRU's b_s)
         # dL/dW_x, dL/dW_s, dL/db from bptt are the finite-difference derivatives of the unrolled loss
         assert rel_error(grads.params[name], centred_diff(loss, cell.params[name])) <= TOL, name
     # dL/dx_t for every step
@@ -285,7 +288,7 @@ def test_step_backward_matches_finite_differences(kind, B, D, H):
     assert rel_error(ds_prev, centred_diff(loss, s_prev)) <= TOL
     # dL/dx_t through one step
     assert rel_error(dx, centred_diff(loss, x)) <= TOL
-    for name in ("W_x", "W_s", "b"):
+    for name in cell.params:
         # the parameters' gradients through this one step
         assert rel_error(dparams[name], centred_diff(loss, cell.params[name])) <= TOL, name
 
@@ -338,7 +341,7 @@ def test_bptt_through_an_affine_layer_and_a_loss(kind, loss_name):
     for name in ("W", "b"):
         # the output layer's gradients, chained from the loss's backward
         assert rel_error(d_head[name], centred_diff(loss, head.params[name])) <= TOL, name
-    for name in ("W_x", "W_s", "b"):
+    for name in cell.params:
         # the cell's gradients, chained loss -> Affine -> bptt
         assert rel_error(grads.params[name], centred_diff(loss, cell.params[name])) <= TOL, name
     # the inputs' and the initial state's gradients through the whole model

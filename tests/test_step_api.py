@@ -73,11 +73,13 @@ def test_chained_step_backward_equals_bptt(kind, truncate):
 def test_the_shapes_of_the_contract(kind):
     T, B, D, H = 5, 3, 2, 4
     cell, xs, s0, W = random_problem(kind, T, B, D, H, seed=42)
-    G = 4 * H if kind == "lstm" else H
+    G = {"lstm": 4 * H, "gru": 3 * H}.get(kind, H)
     S = 2 * H if kind == "lstm" else H
-    # params: W_x (D, G), W_s (H, G), b (G,), with G = 4H for the LSTM (gates i, f, g, o)
-    assert {k: v.shape for k, v in cell.params.items()} == {"W_x": (D, G), "W_s": (H, G), "b": (G,)}
-    # state size: Elman H, LSTM 2H
+    # params: W_x (D, G), W_s (H, G), b (G,), with G = 4H for the LSTM (blocks i, f, c~, o), 3H for the GRU
+    # (blocks r, z, n), which also has the recurrent-side bias b_s (G,)
+    expected = {"W_x": (D, G), "W_s": (H, G), "b": (G,)} | ({"b_s": (G,)} if kind == "gru" else {})
+    assert {k: v.shape for k, v in cell.params.items()} == expected
+    # state size: Elman and GRU H, LSTM 2H
     assert cell.state_size == S and cell.hidden_size == H and cell.input_size == D
     # initial_state(B): zeros (B, S) in the cell's dtype
     s_init = cell.initial_state(B)

@@ -1,8 +1,9 @@
-"""rnnlib against PyTorch: torch.nn.RNN (tanh, relu) and torch.nn.LSTM, in float64.
+"""rnnlib against PyTorch: torch.nn.RNN (tanh, relu), torch.nn.LSTM and torch.nn.GRU, in float64.
 
 Weights move by the documented transpose: W_x = weight_ih_l0.T,
 W_s = weight_hh_l0.T, and torch's two biases are set to sum to rnnlib's b
-(bias_hh random, bias_ih = b - bias_hh). The LSTM state is s = [c, h].
+(bias_hh random, bias_ih = b - bias_hh); the GRU keeps them apart, as b = bias_ih and
+b_s = bias_hh, since its reset gate multiplies the recurrent share. The LSTM state is s = [c, h].
 Input is time-major (T, B, D), torch's default batch_first=False. The loss
 is L = sum(W * outputs) with random W, so dL/dy = W.
 """
@@ -24,7 +25,7 @@ torch = pytest.importorskip(
 torch.set_num_threads(1)  # tiny problems; leave the other cores alone
 
 TOL = 1e-10  # both compute the same float64 arithmetic in a different order
-TORCH_KINDS = ("tanh", "relu", "lstm")
+TORCH_KINDS = ("tanh", "relu", "lstm", "gru")
 SHAPES = [(1, 1, 1, 1), (1, 2, 3, 2), (4, 1, 1, 1), (6, 3, 2, 4), (10, 2, 5, 3)]
 
 
@@ -37,14 +38,20 @@ def load_weights(module, cell, split: np.ndarray, suffix: str) -> None:
     with torch.no_grad():
         getattr(module, "weight_ih" + suffix).copy_(t64(cell.params["W_x"].T))
         getattr(module, "weight_hh" + suffix).copy_(t64(cell.params["W_s"].T))
-        getattr(module, "bias_hh" + suffix).copy_(t64(split))
-        getattr(module, "bias_ih" + suffix).copy_(t64(cell.params["b"] - split))
+        if "b_s" in cell.params:  # the GRU: two biases of its own
+            getattr(module, "bias_ih" + suffix).copy_(t64(cell.params["b"]))
+            getattr(module, "bias_hh" + suffix).copy_(t64(cell.params["b_s"]))
+        else:
+            getattr(module, "bias_hh" + suffix).copy_(t64(split))
+            getattr(module, "bias_ih" + suffix).copy_(t64(cell.params["b"] - split))
 
 
 def torch_layer(kind, cell, split):
     D, H = cell.input_size, cell.hidden_size
     if kind == "lstm":
         module = torch.nn.LSTM(D, H, dtype=torch.float64)
+    elif kind == "gru":
+        module = torch.nn.GRU(D, H, dtype=torch.float64)
     else:
         module = torch.nn.RNN(D, H, nonlinearity=kind, dtype=torch.float64)
     load_weights(module, cell, split, "_l0")
@@ -80,8 +87,13 @@ def check_against_torch(kind, T, B, D, H, seed) -> None:
     assert rel_error(grads.params["W_s"], module.weight_hh_l0.grad.numpy().T) <= TOL
     # dL/db is torch's bias_ih gradient ...
     assert rel_error(grads.params["b"], module.bias_ih_l0.grad.numpy()) <= TOL
-    # ... and of bias_hh: b = bias_ih + bias_hh, so both get dL/db
-    assert rel_error(grads.params["b"], module.bias_hh_l0.grad.numpy()) <= TOL
+    if kind == "gru":
+        # ... and the GRU's dL/db_s is torch's bias_hh gradient (not dL/db: r_t scales the recurrent share)
+        assert rel_error(grads.params["b_s"], module.bias_hh_l0.grad.numpy()) <= TOL
+        assert not np.allclose(grads.params["b_s"], grads.params["b"])
+    else:
+        # ... and of bias_hh: b = bias_ih + bias_hh, so both get dL/db
+        assert rel_error(grads.params["b"], module.bias_hh_l0.grad.numpy()) <= TOL
     # dL/dx_t for every step
     assert rel_error(grads.xs, x_t.grad.numpy()) <= TOL
     if kind == "lstm":
@@ -90,7 +102,7 @@ def check_against_torch(kind, T, B, D, H, seed) -> None:
         # dL/dh_0 is the second half
         assert rel_error(grads.states[0][:, H:], h0.grad[0].numpy()) <= TOL
     else:
-        # Elman: dL/ds_0 is torch's dL/dh_0
+        # Elman, GRU: dL/ds_0 is torch's dL/dh_0
         assert rel_error(grads.states[0], h0.grad[0].numpy()) <= TOL
 
 
@@ -115,6 +127,8 @@ def torch_state_gradients(kind, cell, split, xs, s0, W, truncate=None) -> tuple[
     D, H = cell.input_size, cell.hidden_size
     if kind == "lstm":
         module = torch.nn.LSTMCell(D, H, dtype=torch.float64)
+    elif kind == "gru":
+        module = torch.nn.GRUCell(D, H, dtype=torch.float64)
     else:
         module = torch.nn.RNNCell(D, H, nonlinearity=kind, dtype=torch.float64)
     load_weights(module, cell, split, "")
@@ -128,7 +142,7 @@ def torch_state_gradients(kind, cell, split, xs, s0, W, truncate=None) -> tuple[
         if kind == "lstm":
             h, c = module(t64(xs[t - 1]), (s_in[:, H:], s_in[:, :H]))
             s = torch.cat([c, h], dim=1)
-        else:
+        else:  # Elman and GRU: the state is h
             s = module(t64(xs[t - 1]), s_in)
         s.retain_grad()
         states.append(s)

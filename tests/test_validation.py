@@ -32,7 +32,7 @@ def expect_error(fn, *fragments: str) -> str:
     return message
 
 
-@pytest.fixture(params=["tanh", "lstm"])
+@pytest.fixture(params=["tanh", "lstm", "gru"])
 def setup(request):
     """A cell, good inputs (xs, s0, d_outputs) and its state size S."""
     kind = request.param
@@ -230,7 +230,7 @@ def test_step_backward_rejects_a_bad_ds(setup, make_ds, fragment):
 # ---- constructors -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cls", [rnnlib.ElmanCell, rnnlib.LSTMCell])
+@pytest.mark.parametrize("cls", [rnnlib.ElmanCell, rnnlib.LSTMCell, rnnlib.GRUCell])
 @pytest.mark.parametrize(
     "kwargs, fragments",
     [

@@ -1,7 +1,7 @@
 """What every recurrent cell shares: the lecture's R and O, one step at a time.
 
-Sizes: input D, hidden H, state S (Elman: S = H; LSTM: S = 2H), batch B,
-and G columns of pre-activations (Elman: G = H; LSTM: G = 4H).
+Sizes: input D, hidden H, state S (Elman, GRU: S = H; LSTM: S = 2H), batch B,
+and G columns of pre-activations (Elman: G = H; LSTM: G = 4H; GRU: G = 3H).
 
 A cell holds parameters and nothing about a run:
 
@@ -13,10 +13,11 @@ Every cell computes its pre-activations from two shares,
 
     z_t = (x_t W_x + b) + r(s_{t-1}) W_s        (B, G)
 
-where r(s) is the part of the state that is fed back (Elman: all of s;
-LSTM: h). The input's share x_t W_x + b does not depend on the previous
-state, so `unroll` computes it for every step in one product (`project`),
-and the cell's `recur` adds the recurrent share and applies its equations.
+where r(s) is the part of the state that is fed back (Elman, GRU: all of s;
+LSTM: h); the GRU also adds a recurrent bias b_s to its recurrent share.
+The input's share x_t W_x + b does not depend on the previous state, so
+`unroll` computes it for every step in one product (`project`), and the
+cell's `recur` adds the recurrent share and applies its equations.
 
 Each cell writes its equations twice, once in each direction, in two methods:
 
@@ -54,7 +55,7 @@ class StepCache(NamedTuple):
 
 
 class Cell:
-    """Base class of the cells (ElmanCell, LSTMCell); not used on its own."""
+    """Base class of the cells (ElmanCell, LSTMCell, GRUCell); not used on its own."""
 
     gates_per_unit = 1  # G = gates_per_unit * H
     state_per_unit = 1  # S = state_per_unit * H

@@ -113,28 +113,18 @@ class Acceptor(Model):
 
 
 
-class Regressor(Model):
+class Regressor(Acceptor):
     """Read the whole sequence, then answer one number: p = O(s_T) W + b, (B, 1), trained on squared error.
 
-    The acceptor's regression twin: the adding problem of notebooks 6 and 7.
-    Regressor(cell, head) with head = Affine(cell.hidden_size, 1). A batch for
-    `loss_and_grads` is (xs (T, B, D), targets (B, 1)).
+    The acceptor with one output and a squared-error loss: the adding problem
+    of notebooks 6 and 7. Regressor(cell, head) with head = Affine(cell.hidden_size, 1).
+    A batch for `loss_and_grads` is (xs (T, B, D), targets (B, 1)).
     """
 
     def __init__(self, cell: Cell, head: Affine):
-        if head.in_size != cell.hidden_size or head.out_size != 1:
-            raise ValueError(f"head must be Affine({cell.hidden_size}, 1), got Affine({head.in_size}, {head.out_size})")
-        self.cell, self.head = cell, head
-        self.modules = (cell, head)
-
-    def forward(self, xs, mask=None) -> tuple[np.ndarray, AcceptorCache]:
-        run = unroll(self.cell, xs)
-        p, head_cache = self.head.forward(run.outputs[-1])  # only y_T is read: (B, H) @ (H, 1) -> (B, 1)
-        return p, AcceptorCache(run, head_cache)
-
-    def backward(self, dp, cache: AcceptorCache) -> list:
-        dy_T, dhead = self.head.backward(dp, cache.head)
-        return [bptt(self.cell, cache.run, last_output_only(cache.run, dy_T)).params, dhead]
+        if head.out_size != 1:
+            raise ValueError(f"head must give one number, Affine({cell.hidden_size}, 1), got out_size {head.out_size}")
+        super().__init__(cell, head)
 
     def loss_and_grads(self, batch) -> tuple[float, list]:
         """The mean squared error of p against the targets, and its gradients."""

@@ -91,13 +91,18 @@ def step_jacobian(cell: Cell, s_prev: np.ndarray, x: np.ndarray) -> np.ndarray:
     """ds_t/ds_{t-1} (S, S) for one sequence: s_prev = s_{t-1} (S,), x = x_t (D,).
 
     Entry [j, i] is d s_t[j] / d s_{t-1}[i]. Elman: diag(g'(z_t)) W_s^T. LSTM: see lstm_step_jacobian.
+    Any other cell (the GRU): row j is what the cell's own backward step sends to s_{t-1} from ds_t = e_j.
     """
+    if not isinstance(cell, Cell):
+        raise ValueError(f"cell must be an rnnlib cell (ElmanCell, LSTMCell, GRUCell), got {type(cell).__name__}")
     if isinstance(cell, LSTMCell):
         return lstm_step_jacobian(cell, s_prev, x)
+    s_prev, x = cell.check_step(np.reshape(s_prev, (1, -1)), np.reshape(x, (1, -1)))
     if isinstance(cell, ElmanCell):
-        s_prev, x = cell.check_step(np.reshape(s_prev, (1, -1)), np.reshape(x, (1, -1)))
         return elman_step_jacobian(cell, cell.step(s_prev, x)[0])
-    raise ValueError(f"cell must be an ElmanCell or an LSTMCell, got {type(cell).__name__}")
+    _, parts = cell.recur(s_prev, cell.project(x))
+    eye = np.eye(cell.state_size, dtype=cell.dtype)
+    return np.concatenate([cell.recur_backward(eye[[j]], parts)[0] for j in range(cell.state_size)])
 
 
 def run_jacobians(cell: Cell, run: Run, b: int = 0) -> np.ndarray:

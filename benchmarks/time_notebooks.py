@@ -6,7 +6,11 @@
 Each notebook runs in a fresh kernel with the notebooks folder as its working
 directory, as a reader would run it; nothing is written back to the file.
 The table shows the wall time of the whole notebook (kernel start included),
-the number of code cells, and the slowest cell. A notebook that fails or hits
+the kernel's CPU seconds (user + system: what the notebook costs a shared
+server, whatever else the machine is doing) and its peak memory (the kernel
+process's maximum resident set), the number of code cells, and the slowest
+cell. CPU and memory are read inside the kernel after the last cell
+(resource.getrusage; shown as "-" where that does not exist, on Windows). A notebook that fails or hits
 the per-cell timeout is reported as such, and the exit status is then 1.
 Needs nbclient, nbformat and ipykernel (all installed with JupyterLab).
 """
@@ -27,6 +31,17 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VEC
     os.environ.setdefault(_name, "1")
 
 
+# Run in the kernel after the notebook's last cell: its CPU seconds so far and its peak resident memory.
+USAGE_PROBE = """
+try:
+    import resource as _resource
+    _u = _resource.getrusage(_resource.RUSAGE_SELF)
+    print(f"usage {_u.ru_utime + _u.ru_stime:.2f} {_u.ru_maxrss}")
+except ImportError:
+    pass
+"""
+
+
 def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
     """Execute one notebook in memory; return its timings and status."""
     import nbformat
@@ -34,6 +49,7 @@ def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     result = {"path": path, "cells": 0, "seconds": float("nan"), "slowest": (float("nan"), None), "status": "ok"}
+    result.update(cpu=float("nan"), peak_mib=float("nan"))
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as err:  # a notebook that someone is still writing may not parse yet
@@ -41,6 +57,7 @@ def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
         return result
     code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
     result["cells"] = len(code_cells)
+    nb.cells.append(nbformat.v4.new_code_cell(USAGE_PROBE))  # measures the kernel; not counted or timed
     started, cell_times = {}, {}  # cell index -> start time, seconds taken
 
     def on_cell_start(cell, cell_index, **_):
@@ -67,6 +84,11 @@ def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
         place = f"{os.path.basename(where.filename)}:{where.lineno}"
         result["status"] = f"failed: {type(err).__name__} at {place}: {str(err)[:80]}"
     result["seconds"] = time.perf_counter() - start
+    probe = nb.cells[-1].get("outputs", []) if result["status"] == "ok" else []
+    for line in "".join(o.get("text", "") for o in probe).splitlines():
+        if line.startswith("usage "):
+            _, cpu, peak_kib = line.split()
+            result["cpu"], result["peak_mib"] = float(cpu), float(peak_kib) / 1024  # Linux reports KiB
     code_times = {i: t for i, t in cell_times.items() if i in code_cells}
     if code_times:
         index = max(code_times, key=code_times.get)
@@ -89,7 +111,8 @@ def main():
         print("no notebooks found")
         return 0
     width = max(len("notebook"), *(len(os.path.basename(p)) for p in paths))
-    header = f"{'notebook':<{width}}  {'seconds':>8}  {'cells':>5}  {'slowest cell':>14}  status"
+    columns = f"{'seconds':>8}  {'CPU s':>6}  {'peak MiB':>8}  {'cells':>5}  {'slowest cell':>14}"
+    header = f"{'notebook':<{width}}  {columns}  status"
     print(header)
     print("-" * len(header), flush=True)
     results = []
@@ -101,10 +124,15 @@ def main():
         slowest = f"{seconds:.1f} s (#{cell})" if cell is not None else "-"
         name = os.path.basename(r["path"])
         seconds = f"{r['seconds']:.1f}" if r["seconds"] == r["seconds"] else "-"  # NaN: never ran
-        print(f"{name:<{width}}  {seconds:>8}  {r['cells']:>5}  {slowest:>14}  {r['status']}", flush=True)
+        cpu = f"{r['cpu']:.1f}" if r["cpu"] == r["cpu"] else "-"
+        peak = f"{r['peak_mib']:.0f}" if r["peak_mib"] == r["peak_mib"] else "-"
+        row = f"{seconds:>8}  {cpu:>6}  {peak:>8}  {r['cells']:>5}  {slowest:>14}"
+        print(f"{name:<{width}}  {row}  {r['status']}", flush=True)
     total = sum(r["seconds"] for r in results if r["seconds"] == r["seconds"])
+    cpu_total = sum(r["cpu"] for r in results if r["cpu"] == r["cpu"])
+    peak_max = max((r["peak_mib"] for r in results if r["peak_mib"] == r["peak_mib"]), default=float("nan"))
     print("-" * len(header))
-    print(f"{'total':<{width}}  {total:>8.1f}")
+    print(f"{'total':<{width}}  {total:>8.1f}  {cpu_total:>6.1f}  {peak_max:>8.0f}  (largest peak)")
     return 0 if all(r["status"] == "ok" for r in results) else 1
 
 

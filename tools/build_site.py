@@ -123,6 +123,13 @@ def text_of(value) -> str:
     return "".join(value) if isinstance(value, list) else value
 
 
+def is_text(out) -> bool:
+    """Whether an output is shown as its text/plain (as Page.output decides)."""
+    data = out.get("data", {})
+    shown = ("image/png", "text/latex", "text/markdown", "text/html", WIDGET)
+    return "text/plain" in data and not any(kind in data for kind in shown)
+
+
 class Page:
     """One notebook's page: its HTML body and the images it needs."""
 
@@ -187,7 +194,12 @@ class Page:
                 if not code and not outputs:
                     continue
                 block = f'<pre class="highlight"><code>{highlight(code, lexer, formatter)}</code></pre>' if code else ""
-                parts.append(f'<section class="cell code">\n{block}\n{outputs}\n</section>')
+                # The cell is as wide as its longest line of code or printed text (see .cell.code in STYLE).
+                printed = [text_of(out.get("text", "")) for out in cell.outputs] + [code]
+                printed += [text_of(out.get("data", {}).get("text/plain", "")) for out in cell.outputs if is_text(out)]
+                columns = max(len(line) for text in printed for line in text.split("\n"))
+                opening = f'<section class="cell code" style="--columns: {columns}">'
+                parts.append(f"{opening}\n{block}\n{outputs}\n</section>")
         return "\n".join(parts)
 
 
@@ -257,11 +269,13 @@ th { background: var(--code-bg); }
 code, pre { font-family: var(--mono); font-size: 0.82rem; }
 :not(pre) > code { background: var(--code-bg); padding: 0.1em 0.3em; border-radius: 4px; }
 pre { margin: 0; padding: 0.7rem 0.9rem; overflow-x: auto; line-height: 1.45; }
-.cell.code { margin: 1rem 0; }
-/* Code lines run to 120 characters, longer than the text's lines: a block as wide as its longest
-   line (never narrower than the text), centred on the text, up to the window's width. */
-.cell.code > pre { width: max-content; min-width: 100%; max-width: min(1080px, 100vw - 2rem);
-                   position: relative; left: 50%; transform: translateX(-50%); }
+/* Code and printed lines run to 120 characters and more, longer than the text's lines: a code cell
+   is as wide as its longest line (--columns, set by the build), never narrower than the text nor
+   wider than the window, and centred on the text, so its code and its printed output share an edge. */
+.cell.code { margin: 1rem 0; font-family: var(--mono); font-size: 0.82rem;
+             width: max(100%, min(var(--columns, 0) * 1ch + 2.8rem, 100vw - 2rem));
+             position: relative; left: 50%; transform: translateX(-50%); }
+.cell.code .output.widget-note, .cell.code .output.markdown, .cell.code .output.html { font-family: var(--sans); }
 .cell.code > pre.highlight { background: var(--code-bg); border: 1px solid var(--rule);
                              border-left: 4px solid #8aa4c8; border-radius: 4px; }
 .cell.code > pre.highlight code { background: none; padding: 0; }
@@ -269,7 +283,8 @@ pre { margin: 0; padding: 0.7rem 0.9rem; overflow-x: auto; line-height: 1.45; }
 pre.output { padding: 0.3rem 0.9rem 0.3rem 1.3rem; color: #24292f; }
 pre.output.stderr { background: #fff5f5; }
 pre.output.error { background: #fff0f0; border-left: 4px solid #cf222e; }
-.output.widget-note { color: var(--muted); font-style: italic; font-size: 0.92rem; padding-left: 1.3rem; }
+.output.widget-note { color: var(--muted); font-style: italic; font-size: 0.92rem; padding-left: 1.3rem;
+                      margin: 0.2rem 0; }
 .output.latex { padding: 0.3rem 1.3rem; overflow-x: auto; }
 /* Figures may be wider than the text: they break out of the reading column (up to the
    window's width) and are shown at their own size, so their labels keep their size. */

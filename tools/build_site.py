@@ -100,7 +100,8 @@ def markdown(source: str, pages: dict[str, str], base: str, files: set[str]) -> 
     link into the repository is an error, since it would not resolve on the site. Images the
     markdown shows are added to files, to be copied. base: the markdown's folder in the repository.
     """
-    rendered = markdown2html_mistune(source)
+    # An image alone in its paragraph is a figure, laid out as the notebooks' figures are.
+    rendered = re.sub(r"<p>(<img [^>]*>)</p>", r'<p class="figure">\1</p>', markdown2html_mistune(source))
     rendered = re.sub(
         r'<a href="([^"]*)"',
         lambda m: f'<a href="{html.escape(local_url(html.unescape(m.group(1)), pages, base))}"',
@@ -272,9 +273,8 @@ pre { margin: 0; padding: 0.7rem 0.9rem; overflow-x: auto; line-height: 1.45; }
 /* Code and printed lines run to 120 characters and more, longer than the text's lines: a code cell
    is as wide as its longest line (--columns, set by the build), never narrower than the text nor
    wider than the window, and centred on the text, so its code and its printed output share an edge. */
-.cell.code { margin: 1rem 0; font-family: var(--mono); font-size: 0.82rem;
-             width: max(100%, min(var(--columns, 0) * 1ch + 2.8rem, 100vw - 2rem));
-             position: relative; left: 50%; transform: translateX(-50%); }
+.cell.code { --width: max(100%, min(var(--columns, 0) * 1ch + 2.8rem, 100vw - 2rem)); width: var(--width);
+             margin: 1rem 0 1rem calc((100% - var(--width)) / 2); font-family: var(--mono); font-size: 0.82rem; }
 .cell.code .output.widget-note, .cell.code .output.markdown, .cell.code .output.html { font-family: var(--sans); }
 .cell.code > pre.highlight { background: var(--code-bg); border: 1px solid var(--rule);
                              border-left: 4px solid #8aa4c8; border-radius: 4px; }
@@ -286,12 +286,12 @@ pre.output.error { background: #fff0f0; border-left: 4px solid #cf222e; }
 .output.widget-note { color: var(--muted); font-style: italic; font-size: 0.92rem; padding-left: 1.3rem;
                       margin: 0.2rem 0; }
 .output.latex { padding: 0.3rem 1.3rem; overflow-x: auto; }
-/* Figures may be wider than the text: they break out of the reading column (up to the
-   window's width) and are shown at their own size, so their labels keep their size. */
-.output.figure { width: min(1180px, 100vw - 2rem); position: relative; left: 50%; transform: translateX(-50%);
-                 text-align: center; margin: 0.6rem 0; }
-.output.figure img { max-width: 100%; height: auto; }
-.cell.markdown img { max-width: 100%; height: auto; }
+/* Figures may be wider than the text: they break out of the reading column (up to the window's
+   width), centred on it, at their own size, so their labels keep their size. Centred by margins,
+   not by a transform, which would blur them by half a pixel. */
+.figure { --width: min(1180px, 100vw - 2rem); width: var(--width); text-align: center;
+          margin: 0.6rem 0 0.6rem calc((100% - var(--width)) / 2); }
+.figure img { max-width: 100%; height: auto; }
 .MathJax_Display { overflow-x: auto; overflow-y: hidden; }
 .course-map td:first-child { text-align: right; }
 """

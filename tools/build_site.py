@@ -162,9 +162,13 @@ class Page:
         plain = text_of(data.get("text/plain", "")).strip()
         if WIDGET in data:
             # The widget's own picture of itself if it carries one, else its sentence, never its repr.
+            sentence = plain if plain and not WIDGET_REPR.match(plain) else ""
             if "image/png" in data:
-                return f'<div class="output figure">{self.image(base64.b64decode(data["image/png"]), plain)}</div>'
-            if plain and not WIDGET_REPR.match(plain):
+                # Its sentence under the picture tells the reader why the picture does not answer a click.
+                picture = self.image(base64.b64decode(data["image/png"]), sentence or "An interactive widget")
+                caption = f'<p class="widget-caption">{html.escape(sentence)}</p>' if sentence else ""
+                return f'<div class="output figure">{picture}{caption}</div>'
+            if sentence:
                 return f'<p class="output widget-note">{html.escape(plain)}</p>'
             return '<p class="output widget-note">An interactive widget stands here: run the notebook to use it.</p>'
         if "image/png" in data:
@@ -285,6 +289,7 @@ pre.output.stderr { background: #fff5f5; }
 pre.output.error { background: #fff0f0; border-left: 4px solid #cf222e; }
 .output.widget-note { color: var(--muted); font-style: italic; font-size: 0.92rem; padding-left: 1.3rem;
                       margin: 0.2rem 0; }
+.widget-caption { color: var(--muted); font-family: var(--sans); font-style: italic; font-size: 0.92rem; margin: 0; }
 .output.latex { padding: 0.3rem 1.3rem; overflow-x: auto; }
 /* Figures may be wider than the text: they break out of the reading column (up to the window's
    width), centred on it, at their own size, so their labels keep their size. Centred by margins,

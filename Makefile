@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test install clean
+.PHONY: lab test install clean site
 
 # JupyterLab refuses to run as root unless told; only then is it told.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
@@ -23,6 +23,11 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The executed notebooks as static pages in site/, readable offline: open site/index.html,
+# or publish the folder on any static host.
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
 
 install: $(STAMP)
 

@@ -10,7 +10,8 @@ is downloaded or read from a file.
     transducer       tag the names and places of a sentence  names_and_places(n, seed)
     encoder-decoder  write a sequence reversed (or copied)   sequence_pairs(n, length, n_symbols, kind, seed)
     generator        write text one character at a time      TEXT, text_windows(text, n, length, seed),
-                                                             grammar_lines(n, seed): as many lines as wanted
+                                                             grammar_lines(n, seed): as many lines as wanted,
+                                                             follows_grammar(line): could it have written it?
     bidirectional    tags that depend on the words after     right_context_tagging(n, seed)
 
 and the memory tasks of notebooks 5 to 7:
@@ -25,6 +26,7 @@ it, B-LOC and I-LOC the same for a place, O is every other word.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -254,6 +256,14 @@ def grammar_lines(n: int, seed=0) -> list[str]:
         else:
             lines.append(f"the {a} {v} the {b}.\n")
     return lines
+
+
+def follows_grammar(line: str) -> bool:
+    """Whether `line` (without its line break) is a line grammar_lines can write, noun repeated and all."""
+    nouns, verbs = "|".join(_GRAMMAR_NOUNS), "|".join(_GRAMMAR_VERBS)
+    short = rf"the ({nouns}) ({verbs}) the ({nouns})"
+    match = re.fullmatch(rf"{short}(?:, and the ({nouns}) ({verbs}) the ({nouns}))?\.", line)
+    return match is not None and (match.group(4) is None or match.group(4) == match.group(3))
 
 
 def text_windows(text: str, n: int, length: int, seed=0):

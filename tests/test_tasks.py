@@ -123,3 +123,14 @@ def test_grammar_lines_use_the_words_of_text():
     for line in long_lines:  # ... and there the noun that ends the first clause opens the second
         first, second = line.split(", and the ")
         assert second.startswith(first.split()[-1] + " ")
+
+
+def test_follows_grammar_accepts_the_grammar_and_names_its_faults():
+    assert all(tasks.follows_grammar(line.rstrip("\n")) for line in tasks.grammar_lines(300, seed=1))
+    assert tasks.follows_grammar("the cat sits by the fire, and the fire sings to the boat.")
+    assert not tasks.follows_grammar("the cat sits by the fire, and the boat sings to the sky.")  # B not repeated
+    assert not tasks.follows_grammar(
+        "the cat sits by the fire, and the fire runs to the sea, and the sea runs to the sky."
+    )
+    assert not tasks.follows_grammar("the cat sanls on the fire.")  # not a verb of the grammar
+    assert not tasks.follows_grammar("the cat sits by the fire")  # no full stop

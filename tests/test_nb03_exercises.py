@@ -71,10 +71,59 @@ def test_the_starting_point_is_reported_not_raised():
     def not_yet(*args):
         raise NotImplementedError("your turn")
 
-    for name in ("final_vector", "temperature_probs", "bio_spans"):
+    for name in (
+        "acceptor_loss_and_grads",
+        "transducer_loss_and_grads",
+        "final_vector",
+        "temperature_probs",
+        "bio_spans",
+    ):
         assert "raised NotImplementedError: your turn" in first_fail(getattr(nb03, f"check_{name}")(not_yet))
 
 
 def test_solution_prints_the_reference(capsys):
     nb03.solution("bio_spans")
     assert "def bio_spans(tags):" in capsys.readouterr().out
+
+
+def test_loss_and_grads_references_pass_and_mistakes_are_named():
+    from rnnlib.core.losses import softmax_cross_entropy, softmax_cross_entropy_backward
+    from rnnlib.core.unroll import bptt, last_output_only
+
+    assert nb03.check_acceptor_loss_and_grads(nb03.acceptor_loss_and_grads).passed
+    assert nb03.check_transducer_loss_and_grads(nb03.transducer_loss_and_grads).passed
+
+    def acceptor(where):
+        def fn(cell, head, xs, labels):
+            run = unroll(cell, xs)
+            logits, cache = head.forward(run.outputs[-1])
+            dy_T, dhead = head.backward(softmax_cross_entropy_backward(logits, labels), cache)
+            d_outputs = np.zeros_like(run.outputs)
+            if where == "first":
+                d_outputs[0] = dy_T
+            else:  # every step
+                d_outputs[:] = dy_T
+            return softmax_cross_entropy(logits, labels), [bptt(cell, run, d_outputs).params, dhead]
+
+        return fn
+
+    def transducer_last_only(cell, head, xs, targets):
+        run = unroll(cell, xs)
+        logits, cache = head.forward(run.outputs)
+        d_outputs, dhead = head.backward(softmax_cross_entropy_backward(logits, targets), cache)
+        d_last = last_output_only(run, d_outputs[-1])
+        return softmax_cross_entropy(logits, targets), [bptt(cell, run, d_last).params, dhead]
+
+    def swapped(cell, head, xs, labels):
+        loss, (dcell, dhead) = nb03.acceptor_loss_and_grads(cell, head, xs, labels)
+        return loss, [dhead, dcell]
+
+    # each slip is named: where dL/dy_T went, or that a transducer reads every output
+    assert "it belongs to y_T" in first_fail(nb03.check_acceptor_loss_and_grads(acceptor("first")))
+    assert "reads y_T alone" in first_fail(nb03.check_acceptor_loss_and_grads(acceptor("every")))
+    assert "reads every y_t" in first_fail(nb03.check_transducer_loss_and_grads(transducer_last_only))
+    assert "must have the keys" in first_fail(nb03.check_acceptor_loss_and_grads(swapped))
+    # the acceptor's answer is not the transducer's: the two differ exactly in where the loss reads
+    assert not nb03.check_transducer_loss_and_grads(
+        lambda c, h, xs, y: nb03.acceptor_loss_and_grads(c, h, xs, y[-1])
+    ).passed

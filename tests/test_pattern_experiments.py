@@ -8,7 +8,6 @@ import numpy as np
 import rnnlib
 from rnnlib.core.models import Acceptor, BiTransducer, EncoderDecoder, PairClassifier, Transducer, sample
 from rnnlib.lessons import patterns as pe
-from rnnlib.lessons import tasks
 
 
 def test_acceptor_beats_chance():
@@ -17,7 +16,11 @@ def test_acceptor_beats_chance():
     )
     assert out.history.losses.shape == (300,)
     assert out.score >= 0.9 > out.baseline + 0.3  # "abc" detection: far above chance (0.5)
-    assert out.details["majority class"] < 0.6  # and the classes are balanced, so chance is a fair baseline
+    # the rule "always the class most common in training" scores near 0.5 on the test: chance is a fair baseline
+    assert 0.4 < out.details["majority class"] < 0.6
+    (_, train_labels), (_, test_labels) = pe.acceptor_data()
+    majority = int(train_labels.mean() > 0.5)  # counted on the training labels, never the test's
+    assert out.details["majority class"] == np.mean(test_labels == majority)
 
 
 def test_encoder_beats_chance():
@@ -44,16 +47,46 @@ def test_encoder_decoder_beats_chance():
     assert out.score >= 0.6 > out.baseline  # and most whole sequences right, where chance is 6^-5
 
 
-def test_generator_beats_a_bigram_model_and_temperature_matters():
-    vocab = sorted(set(tasks.TEXT))
+def test_generator_beats_a_bigram_model_on_held_out_lines_and_temperature_matters():
+    train, held_out = pe.generator_texts()
+    assert not set(train.splitlines()) & set(held_out.splitlines())  # held-out lines are never training lines
+    vocab = sorted(set(train))
     V = len(vocab)
     model = Transducer(rnnlib.ElmanCell(V, 48, seed=0), rnnlib.Affine(48, V, seed=0))
     out = pe.train_char_generator(model, vocab, steps=250, batch_size=8, progress=False)
-    assert out.score < out.baseline - 0.5  # fewer bits per character than the best bigram model
+    # on lines it never read, fewer bits per character than the bigram and unigram models of the training lines
+    assert out.score < out.baseline - 0.5 < out.details["unigram model of the training lines"] - 1.0
+    # and about as few as on its training lines: it has learned the grammar, not the lines by heart
+    assert abs(out.score - out.details["the model, on its training lines"]) < 0.3
     cold = sample(model.cell, model.head, vocab.index("t"), 200, temperature=0.3, rng=0)
     hot = sample(model.cell, model.head, vocab.index("t"), 200, temperature=2.0, rng=0)
     entropy = lambda p: float(np.mean(-np.sum(p * np.log(p + 1e-300), axis=1)))  # noqa: E731
     assert entropy(cold.probs) < entropy(hot.probs)  # a higher temperature draws from flatter distributions
+
+
+def test_character_baselines_are_counted_on_the_training_text_only():
+    vocab = list("ab")
+    # training text "abab...": after a comes b, after b comes a; with add-one counts p(b | a) = (n + 1) / (n + 2)
+    train = "ab" * 50
+    n = 50  # "ab" occurs 50 times, "ba" 49 times
+    expect = -(np.log2((n + 1) / (n + 2)) + np.log2((n - 1 + 1) / (n - 1 + 2))) / 2
+    assert np.isclose(pe.bigram_bits_per_char(vocab, train, "aba"), expect)
+    # a pair never seen in training costs log2 of a small but non-zero probability, not infinity
+    assert np.isfinite(pe.bigram_bits_per_char(vocab, train, "aa"))
+    # the unigram model: 50 a's and 50 b's, so 1 bit whatever the text it is scored on
+    assert np.isclose(pe.unigram_bits_per_char(vocab, train, "aaaa"), 1.0)
+
+
+def test_first_word_rule_is_counted_on_training_and_the_bound_on_the_test():
+    train, test = pe.right_context_data()
+    rule = pe.first_word_rule(train)
+    assert set(rule) == {tokens[0] for tokens, _ in train}  # one tag per first word, counted on training
+    # the bound is the same kind of rule, but fitted to the test sentences' own answers
+    assert pe.best_from_first_word(test) == pe.first_word_accuracy(pe.first_word_rule(test), test)
+    assert pe.first_word_accuracy(rule, test) <= pe.best_from_first_word(test)  # no first-word rule beats the bound
+    fresh = pe.first_word_scores_on_fresh_sets(rule, n_sets=50)
+    assert abs(fresh.rule.mean() - 0.5) < 0.02  # each reading equally likely: any fixed rule averages 0.5
+    assert fresh.bound.mean() > 0.52 and np.all(fresh.bound >= fresh.rule)  # the bound is above 0.5 by sampling
 
 
 def test_bidirectional_beats_unidirectional_on_right_context():
@@ -64,8 +97,11 @@ def test_bidirectional_beats_unidirectional_on_right_context():
     # on the first word, whose tag depends on the words after it, the bidirectional tagger wins clearly
     assert out_bi.score >= 0.95
     assert out_bi.score - out_uni.score >= 0.3
-    # at t = 1 the unidirectional tagger has read the first word alone: it cannot beat the best such tagger
-    assert out_uni.score <= out_uni.baseline < 0.65
+    # at t = 1 the unidirectional tagger has read the first word alone: it cannot beat the bound of such rules
+    assert out_uni.score <= out_uni.details["bound on the first word"] < 0.65
+    # the baseline: the first-word rule of the training sentences, about 0.5 on the test
+    train, test = pe.right_context_data()
+    assert out_uni.baseline == pe.first_word_accuracy(pe.first_word_rule(train), test) < 0.55
     assert out_bi.details["token accuracy"] > out_uni.details["token accuracy"]
 
 

@@ -16,6 +16,7 @@ def test_every_generator_is_deterministic_in_its_seed():
         lambda seed: tasks.sequence_pairs(50, seed=seed),
         lambda seed: tasks.text_windows(tasks.TEXT, 50, 16, seed=seed),
         lambda seed: tasks.right_context_tagging(50, seed=seed),
+        lambda seed: tasks.grammar_lines(50, seed=seed),
     ]
     for call in calls:
         # the same seed gives the same data; another seed other data
@@ -109,3 +110,27 @@ def test_batches():
     assert xs.shape == (3, 2, 8) and targets.shape == mask.shape == (3, 2)
     assert mask[:, 1].tolist() == [True, False, False] and np.all(xs[1:, 1] == 0)  # padding is zeros, masked out
     assert targets[:, 0].tolist() == [3, 4, 4]
+
+
+def test_grammar_lines_use_the_words_of_text():
+    lines = tasks.grammar_lines(200, seed=0)
+    words = set(tasks.TEXT.replace(",", " ").replace(".", " ").split())
+    for line in lines:
+        assert line.startswith("the ") and line.endswith(".\n")
+        assert set(line.replace(",", " ").replace(".", " ").split()) <= words  # every word is a word of TEXT
+    long_lines = [line for line in lines if ", and the " in line]
+    assert 0.6 < len(long_lines) / len(lines) < 0.8  # seven lines in ten have the second clause
+    for line in long_lines:  # ... and there the noun that ends the first clause opens the second
+        first, second = line.split(", and the ")
+        assert second.startswith(first.split()[-1] + " ")
+
+
+def test_follows_grammar_accepts_the_grammar_and_names_its_faults():
+    assert all(tasks.follows_grammar(line.rstrip("\n")) for line in tasks.grammar_lines(300, seed=1))
+    assert tasks.follows_grammar("the cat sits by the fire, and the fire sings to the boat.")
+    assert not tasks.follows_grammar("the cat sits by the fire, and the boat sings to the sky.")  # B not repeated
+    assert not tasks.follows_grammar(
+        "the cat sits by the fire, and the fire runs to the sea, and the sea runs to the sky."
+    )
+    assert not tasks.follows_grammar("the cat sanls on the fire.")  # not a verb of the grammar
+    assert not tasks.follows_grammar("the cat sits by the fire")  # no full stop

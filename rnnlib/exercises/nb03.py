@@ -1,13 +1,16 @@
-"""Checkers for notebook 3's exercises: the encoder's vector, sampling with a temperature, BIO spans.
+"""Checkers for notebook 3's exercises: where the loss reads the outputs, the encoder's vector,
+sampling with a temperature, BIO spans.
 
+    check_acceptor_loss_and_grads(fn)           fn(cell, head, xs, labels) -> (loss, [cell grads, head grads])
+    check_transducer_loss_and_grads(fn)         fn(cell, head, xs, targets) -> (loss, [cell grads, head grads])
     check_final_vector(final_vector)            final_vector(cell, xs) -> O(s_T), (B, H)
     check_temperature_probs(temperature_probs)  temperature_probs(logits, temperature) -> (..., K)
     check_bio_spans(bio_spans)                  bio_spans(tags) -> [(start, end, kind), ...]
     solution("final_vector")                    prints a reference answer
 
 Each checker runs the reader's function beside rnnlib's own
-(rnnlib.core.models.encode, rnnlib.core.models.temperature_probs,
-rnnlib.lessons.tasks.bio_spans) and returns a Report.
+(rnnlib.core.models.Acceptor and Transducer's loss_and_grads, rnnlib.core.models.encode,
+rnnlib.core.models.temperature_probs, rnnlib.lessons.tasks.bio_spans) and returns a Report.
 """
 
 from __future__ import annotations
@@ -16,12 +19,33 @@ import numpy as np
 
 from rnnlib.core import models
 from rnnlib.core.elman import ElmanCell
+from rnnlib.core.layers import Affine
+from rnnlib.core.losses import softmax_cross_entropy, softmax_cross_entropy_backward
 from rnnlib.core.lstm import LSTMCell
-from rnnlib.core.unroll import unroll
+from rnnlib.core.unroll import bptt, last_output_only, unroll
 from rnnlib.exercises import Report, array_problem, run_check, show_solution
 from rnnlib.lessons import tasks
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
+
+
+def acceptor_loss_and_grads(cell, head, xs, labels):
+    """The acceptor's loss and gradients for xs (T, B, D), labels (B,): the head reads y_T alone."""
+    run = unroll(cell, xs)
+    logits, head_cache = head.forward(run.outputs[-1])  # (B, H) -> (B, K): only y_T is read
+    loss = softmax_cross_entropy(logits, labels)
+    dy_T, dhead = head.backward(softmax_cross_entropy_backward(logits, labels), head_cache)
+    d_outputs = last_output_only(run, dy_T)  # dL/dy_T = dy_T, and dL/dy_t = 0 for every t < T
+    return loss, [bptt(cell, run, d_outputs).params, dhead]
+
+
+def transducer_loss_and_grads(cell, head, xs, targets):
+    """The transducer's loss and gradients for xs (T, B, D), targets (T, B): the head reads every y_t."""
+    run = unroll(cell, xs)
+    logits, head_cache = head.forward(run.outputs)  # (T, B, H) -> (T, B, K): every y_t is read
+    loss = softmax_cross_entropy(logits, targets)
+    d_outputs, dhead = head.backward(softmax_cross_entropy_backward(logits, targets), head_cache)  # (T, B, H)
+    return loss, [bptt(cell, run, d_outputs).params, dhead]
 
 
 def final_vector(cell, xs):
@@ -50,15 +74,129 @@ def bio_spans(tags):
     return spans
 
 
-_SOLUTIONS = {"final_vector": final_vector, "temperature_probs": temperature_probs, "bio_spans": bio_spans}
+_SOLUTIONS = {
+    "acceptor_loss_and_grads": acceptor_loss_and_grads,
+    "transducer_loss_and_grads": transducer_loss_and_grads,
+    "final_vector": final_vector,
+    "temperature_probs": temperature_probs,
+    "bio_spans": bio_spans,
+}
 
 
 def solution(name: str) -> None:
-    """Print a reference answer to the exercise `name` (one of final_vector, temperature_probs, bio_spans)."""
+    """Print a reference answer to the exercise `name` (one of the keys of _SOLUTIONS)."""
     show_solution(_SOLUTIONS, name)
 
 
 # ---- checkers ---------------------------------------------------------------
+
+
+def _cell_grads_with(cell, run, d_outputs) -> dict:
+    return bptt(cell, run, d_outputs).params
+
+
+def _grads_problem(got, expect_loss, expect_grads, wrong_cell_grads=()):
+    """None when got == (loss, [cell grads, head grads]) as expected; else what differs.
+
+    wrong_cell_grads: (cell grads of a typical slip, what to say) pairs.
+    """
+    try:
+        loss, grads = got
+        grads = list(grads)
+    except (TypeError, ValueError):
+        return "expected (loss, [cell grads, head grads]), a number and a list of two dicts"
+    try:
+        loss = float(loss)
+    except (TypeError, ValueError):
+        return f"the loss must be a number, got {type(loss).__name__}"
+    if not np.isclose(loss, expect_loss, rtol=1e-9, atol=1e-12):
+        return f"the loss: expected {expect_loss:.6f}, got {loss:.6f}"
+    if len(grads) != 2 or not all(isinstance(g, dict) for g in grads):
+        return "expected the gradients as a list of two dicts, [cell grads, head grads], in the order of model.params"
+    for name, g, want in zip(("cell", "head"), grads, expect_grads):
+        if set(g) != set(want):
+            return f"the {name} grads must have the keys {sorted(want)}, got {sorted(g)}"
+        for key in want:
+            problem = array_problem(g[key], want[key], f"(the shape of the {name}'s {key})")
+            if problem is None:
+                continue
+            if name == "cell":
+                for wrong, hint in wrong_cell_grads:
+                    if all(np.allclose(np.asarray(g[k], dtype=np.float64), wrong[k]) for k in want):
+                        return f"the cell's {key}: {problem}; {hint}"
+            return f"the {name}'s {key}: {problem}"
+    return None
+
+
+def _loss_cases():
+    rng = np.random.default_rng(7)
+    for cell, T, B, K in [
+        (ElmanCell(3, 4, seed=1), 5, 2, 3),
+        (ElmanCell(2, 3, seed=2), 3, 4, 2),
+        (LSTMCell(3, 2, seed=3), 4, 3, 3),
+    ]:
+        head = Affine(cell.hidden_size, K, seed=4)
+        xs = rng.normal(size=(T, B, cell.input_size))
+        yield cell, head, xs, rng, T, B, K
+
+
+def check_acceptor_loss_and_grads(fn) -> Report:
+    """Check fn(cell, head, xs, labels) against rnnlib.core.models.Acceptor(cell, head).loss_and_grads((xs, labels))."""
+    report = Report("acceptor_loss_and_grads")
+    for cell, head, xs, rng, T, B, K in _loss_cases():
+        labels = rng.integers(0, K, size=B)
+        expect_loss, expect_grads = models.Acceptor(cell, head).loss_and_grads((xs, labels))
+        run = unroll(cell, xs)
+        logits, cache = head.forward(run.outputs[-1])
+        dy_T, _ = head.backward(softmax_cross_entropy_backward(logits, labels), cache)
+        at_first = np.zeros_like(run.outputs)
+        at_first[0] = dy_T
+        everywhere = np.broadcast_to(dy_T, run.outputs.shape)
+        wrong = [
+            (
+                _cell_grads_with(cell, run, at_first),
+                "dL/dy_T went to y_1 (d_outputs[0]); it belongs to y_T, d_outputs[-1]",
+            ),
+            (
+                _cell_grads_with(cell, run, everywhere),
+                "every y_t got dL/dy_T; the acceptor's loss reads y_T alone, so dL/dy_t = 0 for t < T",
+            ),
+        ]
+
+        def compare(got, _expect, expect_loss=expect_loss, expect_grads=expect_grads, wrong=wrong):
+            return _grads_problem(got, expect_loss, expect_grads, wrong)
+
+        what = f"{type(cell).__name__}, T={T}, B={B}, K={K}: xs {xs.shape}, labels {labels.shape}"
+        run_check(report, what, fn, cell, head, xs, labels, compare=compare)
+        if not report.passed:
+            break
+    return report
+
+
+def check_transducer_loss_and_grads(fn) -> Report:
+    """Check fn(cell, head, xs, targets) against rnnlib.core.models.Transducer(cell, head).loss_and_grads."""
+    report = Report("transducer_loss_and_grads")
+    for cell, head, xs, rng, T, B, K in _loss_cases():
+        targets = rng.integers(0, K, size=(T, B))
+        expect_loss, expect_grads = models.Transducer(cell, head).loss_and_grads((xs, targets))
+        run = unroll(cell, xs)
+        logits, cache = head.forward(run.outputs)
+        d_outputs, _ = head.backward(softmax_cross_entropy_backward(logits, targets), cache)
+        wrong = [
+            (
+                _cell_grads_with(cell, run, last_output_only(run, d_outputs[-1])),
+                "only y_T got its gradient; a transducer's loss reads every y_t, so every d_outputs[t-1] is the head's",
+            ),
+        ]
+
+        def compare(got, _expect, expect_loss=expect_loss, expect_grads=expect_grads, wrong=wrong):
+            return _grads_problem(got, expect_loss, expect_grads, wrong)
+
+        what = f"{type(cell).__name__}, T={T}, B={B}, K={K}: xs {xs.shape}, targets {targets.shape}"
+        run_check(report, what, fn, cell, head, xs, targets, compare=compare)
+        if not report.passed:
+            break
+    return report
 
 
 def check_final_vector(fn) -> Report:

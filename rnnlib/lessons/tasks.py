@@ -9,7 +9,9 @@ is downloaded or read from a file.
     encoder          same number of "a" in two strings?       same_count_pairs(n, length, seed)
     transducer       tag the names and places of a sentence  names_and_places(n, seed)
     encoder-decoder  write a sequence reversed (or copied)   sequence_pairs(n, length, n_symbols, kind, seed)
-    generator        write text one character at a time      TEXT, text_windows(text, n, length, seed)
+    generator        write text one character at a time      TEXT, text_windows(text, n, length, seed),
+                                                             grammar_lines(n, seed): as many lines as wanted,
+                                                             follows_grammar(line): could it have written it?
     bidirectional    tags that depend on the words after     right_context_tagging(n, seed)
 
 and the memory tasks of notebooks 5 to 7:
@@ -24,6 +26,7 @@ it, B-LOC and I-LOC the same for a place, O is every other word.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -222,6 +225,45 @@ the old man sits by the door, and the cat sleeps by the fire.
 the river sings to the stones, and the stones sing to the river.
 the day is long in summer, and the night is long in winter.
 """
+
+
+# The words of TEXT, for a grammar that writes as many lines in its style as a task needs.
+_GRAMMAR_NOUNS = [
+    "river", "sea", "sky", "rain", "hill", "cat", "dog", "fire", "door", "sun",
+    "boat", "bird", "tree", "wind", "moon", "girl", "boy", "fish", "snow", "man",
+]  # fmt: skip
+_GRAMMAR_VERBS = [
+    "runs to", "falls on", "sits by", "sleeps by", "sails on", "carries", "sings in",
+    "stands by", "comes from", "runs over", "looks at", "walks to", "swims in", "flies over", "sings to",
+]  # fmt: skip
+
+
+def grammar_lines(n: int, seed=0) -> list[str]:
+    """n lines in the style of TEXT, drawn from a small grammar; each ends with a line break.
+
+    Seven lines in ten read "the A v the B, and the B w the C." (the noun B
+    said twice), the others "the A v the B."; nouns and verbs are those of
+    TEXT, each drawn uniformly (20 nouns, 15 verbs). Lines may repeat.
+    """
+    n = _validate.positive_int("n", n)
+    rng = np.random.default_rng(seed)
+    lines = []
+    for _ in range(n):
+        a, b, c = (str(w) for w in rng.choice(_GRAMMAR_NOUNS, size=3))
+        v, w = (str(x) for x in rng.choice(_GRAMMAR_VERBS, size=2))
+        if rng.random() < 0.7:
+            lines.append(f"the {a} {v} the {b}, and the {b} {w} the {c}.\n")
+        else:
+            lines.append(f"the {a} {v} the {b}.\n")
+    return lines
+
+
+def follows_grammar(line: str) -> bool:
+    """Whether `line` (without its line break) is a line grammar_lines can write, noun repeated and all."""
+    nouns, verbs = "|".join(_GRAMMAR_NOUNS), "|".join(_GRAMMAR_VERBS)
+    short = rf"the ({nouns}) ({verbs}) the ({nouns})"
+    match = re.fullmatch(rf"{short}(?:, and the ({nouns}) ({verbs}) the ({nouns}))?\.", line)
+    return match is not None and (match.group(4) is None or match.group(4) == match.group(3))
 
 
 def text_windows(text: str, n: int, length: int, seed=0):

@@ -3,8 +3,8 @@
 Every experiment function (rnnlib.lessons.patterns, echo, long_range) returns
 an Outcome: the trained model, its History (the losses, the gradient norms,
 and where the run diverged if it did), the test score, the baseline, and the
-level the notebook claims. `claim()` states the checked claim without digits
-that would change with the last bits of round-off.
+level the notebook claims. `claim()` states the checked claim alone, for a
+result whose digits are not worth printing.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Checkers for notebook 6, the vanishing gradient problem.
 
-check_step_jacobian(fn)   fn(cell, s) -> J_t = ds_t/ds_{t-1} (H, H) of an Elman step, from s = s_t (H,)
+check_step_jacobian(fn)   fn(cell, s) -> J_t = ∂s_t/∂s_{t-1} (H, H) of an Elman step, from s = s_t (H,)
 check_bound(fn)           fn(cell) -> gamma * sigma_max(W_s), the bound on the decay factor per step
 check_baseline(fn)        fn(batch) -> the MSE of always answering 1 on an adding-problem batch
 solution(name)            prints rnnlib's own answer: "step_jacobian", "bound" or "baseline"
@@ -33,7 +33,7 @@ def _close(got, expect, tol=1e-8):
 
 def check_step_jacobian(fn) -> Report:
     """Compare fn(cell, s_t) with diag(g'(z_t)) W_s^T, for tanh, relu, identity and sigmoid cells."""
-    report = Report("step Jacobian J_t = ds_t/ds_{t-1}")
+    report = Report("step Jacobian J_t = ∂s_t/∂s_{t-1}")
     for what, cell, s in _elman_cases():
         W_s = cell.params["W_s"]
         dg = cell.dg(s)
@@ -47,7 +47,7 @@ def check_step_jacobian(fn) -> Report:
             if _close(got, expect):
                 return None
             if _close(got, expect.T):
-                return "rows and columns are swapped: entry [j, i] is d s_t[j] / d s_{t-1}[i], so J_t = diag(g') W_s^T"
+                return "rows and columns are swapped: entry [j, i] is ∂s_t[j] / ∂s_{t-1}[i], so J_t = diag(g') W_s^T"
             if _close(got, W_s.T) or _close(got, W_s):
                 return "the factor g'(z_t) is missing: each row j of W_s^T is scaled by g'(z_t[j])"
             if _close(got, W_s.T * dg[None, :]):

@@ -205,12 +205,12 @@ def _sub(k) -> str:
 
 def step_equations(t: int, T: int, cut: bool = False) -> tuple:
     """The lecture's equations for stepper position t, in LaTeX (one string per line)."""
-    d = r"\frac{\partial L}{\partial %s}"
-    ds_t, dy_t = d % f"s{_sub(t)}", d % f"y{_sub(t)}"
+    total, local = r"\frac{dL}{d%s}", r"\frac{\partial L}{\partial %s}"  # dL/ds_t all paths; ∂L/∂y_t local
+    ds_t, dy_t = total % f"s{_sub(t)}", local % f"y{_sub(t)}"
     if t == T:
         return (ds_t + " = " + dy_t + r" \quad\text{(nothing comes after } s" + _sub(T) + r"\text{)}",)
     n = t + 1
-    ds_n = d % f"s{_sub(n)}"
+    ds_n = total % f"s{_sub(n)}"
     lines = [rf"dz{_sub(n)} = {ds_n} \odot g'(z{_sub(n)})"]
     from_output = dy_t if t > 0 else r"\mathbf{0}"
     if cut:

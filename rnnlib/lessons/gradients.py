@@ -4,7 +4,7 @@ Row vectors, as everywhere in rnnlib. One Elman step is
 
     z_t = x_t W_x + s_{t-1} W_s + b,    s_t = g(z_t)
 
-and its Jacobian J_t = ds_t/ds_{t-1} (S, S), with J_t[j, i] = d s_t[j] / d s_{t-1}[i], is
+and its Jacobian J_t = ∂s_t/∂s_{t-1} (S, S), with J_t[j, i] = ∂s_t[j] / ∂s_{t-1}[i], is
 
     J_t = diag(g'(z_t)) W_s^T
 
@@ -23,8 +23,8 @@ and, with gamma = max |g'| and sigma_max(W_s) the largest singular value,
 
 (Bengio, Simard and Frasconi, 1994; Pascanu, Mikolov and Bengio, 2013). So if
 gamma sigma_max(W_s) < 1 the gradient from far back vanishes geometrically. For
-the LSTM, with s_t = [c_t, h_t], the block dc_t/dc_{t-1} = diag(f_t) carries no
-W_s and no g': the forget gate alone sets how fast it decays.
+the LSTM, with s_t = [c_t, h_t], the direct block ∂c_t/∂c_{t-1} = diag(f_t) carries
+no W_s and no g'; the paths through h_{t-1} and the gates add to it (lstm_step_jacobian).
 
 Sizes: T steps, batch B, input D, hidden H, state S. Functions that look at one
 sequence of a batch take its index `b`.
@@ -61,15 +61,15 @@ def elman_step_jacobian(cell: ElmanCell, s: np.ndarray) -> np.ndarray:
 
 
 def lstm_step_jacobian(cell: LSTMCell, s_prev: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """J_t = ds_t/ds_{t-1} (2H, 2H) of an LSTM step, for s = [c, h], s_prev (2H,), x (D,).
+    """J_t = ∂s_t/∂s_{t-1} (2H, 2H) of an LSTM step, for s = [c, h], s_prev (2H,), x (D,).
 
     With a = the four blocks' derivatives [i(1-i), f(1-f), 1-c~^2, o(1-o)] and
     d[i, f, c~, o]/dh_{t-1} = diag(a) W_s^T (4H, H), cut into blocks Di, Df, Dc~, Do:
 
-        dc_t/dc_{t-1} = diag(f_t)                          (the direct memory path)
-        dc_t/dh_{t-1} = diag(c~_t) Di + diag(c_{t-1}) Df + diag(i_t) Dc~
-        dh_t/dc_{t-1} = diag(o_t (1 - tanh(c_t)^2) f_t)
-        dh_t/dh_{t-1} = diag(tanh(c_t)) Do + diag(o_t (1 - tanh(c_t)^2)) dc_t/dh_{t-1}
+        ∂c_t/∂c_{t-1} = diag(f_t)                          (the direct memory path)
+        ∂c_t/∂h_{t-1} = diag(c~_t) Di + diag(c_{t-1}) Df + diag(i_t) Dc~
+        ∂h_t/∂c_{t-1} = diag(o_t (1 - tanh(c_t)^2) f_t)
+        ∂h_t/∂h_{t-1} = diag(tanh(c_t)) Do + diag(o_t (1 - tanh(c_t)^2)) ∂c_t/∂h_{t-1}
     """
     H = cell.hidden_size
     s_prev, x = cell.check_step(np.reshape(s_prev, (1, -1)), np.reshape(x, (1, -1)))
@@ -88,9 +88,9 @@ def lstm_step_jacobian(cell: LSTMCell, s_prev: np.ndarray, x: np.ndarray) -> np.
 
 
 def step_jacobian(cell: Cell, s_prev: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """ds_t/ds_{t-1} (S, S) for one sequence: s_prev = s_{t-1} (S,), x = x_t (D,).
+    """∂s_t/∂s_{t-1} (S, S) for one sequence: s_prev = s_{t-1} (S,), x = x_t (D,).
 
-    Entry [j, i] is d s_t[j] / d s_{t-1}[i]. Elman: diag(g'(z_t)) W_s^T. LSTM: see lstm_step_jacobian.
+    Entry [j, i] is ∂s_t[j] / ∂s_{t-1}[i]. Elman: diag(g'(z_t)) W_s^T. LSTM: see lstm_step_jacobian.
     Any other cell (the GRU): row j is what the cell's own backward step sends to s_{t-1} from ds_t = e_j.
     """
     if not isinstance(cell, Cell):

@@ -4,6 +4,7 @@ The script runs into a temporary folder; every PNG committed in figures/
 must come out again, at the committed size (to 1 %: text extents differ
 slightly between matplotlib versions), and be a readable image: not
 blank, not a solid block, with text and lines in more than one colour.
+What each figure shows (its data and labels) is checked in test_figure_content.py.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ nothing below computes an LSTM step a second time.
     lstm_step_parts(cell, s_prev, x)        one step, every intermediate named (LSTMParts)
     memory_backward(cell, s_prev, x, ds)    ∂L/∂c_{t-1} through one step
     parameter_count(cell)                   how many numbers a cell learns
+    memory_path(cell, xs, seed)             |dL/dc_t|, |dL/dh_t| and the direct memory path alone, against distance
     gate_trace(cell, xs, b)                 the gates and the memory of one sequence of a run (GateTrace)
     memory_units(cell, batch)               the units whose memory jumps most at the marked steps
     adding_view(cell, head, batch, index)   one adding-problem sequence through a trained LSTM (AddingView)
@@ -24,7 +25,7 @@ import numpy as np
 
 from rnnlib.core import _validate
 from rnnlib.core.lstm import LSTMCell, LSTMParts
-from rnnlib.core.unroll import unroll
+from rnnlib.core.unroll import bptt, last_output_only, unroll
 
 
 def _check_lstm(cell) -> None:
@@ -65,6 +66,57 @@ def memory_backward(cell: LSTMCell, s_prev: np.ndarray, x: np.ndarray, ds: np.nd
 def parameter_count(cell) -> int:
     """The number of numbers a cell learns: the sizes of W_x, W_s and b added up."""
     return int(sum(np.size(p) for p in cell.params.values()))
+
+
+# ---- the memory path, measured --------------------------------------------------------
+
+
+@dataclass
+class MemoryPath:
+    """The two halves of dL/ds_t = [dL/dc_t, dL/dh_t] against the distance k = T - t, from `memory_path`.
+
+    Every array is (T+1, B), indexed by k, one column per sequence, for a
+    loss that reads only y_T with |dL/dy_T| = 1 (so |dL/ds_T| = 1).
+    """
+
+    distance: np.ndarray  # (T+1,)     k = T - t, 0..T
+    dc: np.ndarray  # (T+1, B)  |dL/dc_{T-k}|, bptt's total derivative (0 at k = 0: c_T reaches y_T only through h_T)
+    dh: np.ndarray  # (T+1, B)  |dL/dh_{T-k}|
+    direct: np.ndarray  # (T+1, B)  |δc_T * f_T * ... * f_{T-k+1}|: the direct memory line alone (NaN at k = 0)
+    forget_product: np.ndarray  # (T+1, B, H)  f_T * ... * f_{T-k+1}, per unit (1 at k = 0)
+
+
+def memory_path(cell: LSTMCell, xs: np.ndarray, seed: int = 0) -> MemoryPath:
+    """Follow dL/ds_t back through an LSTM run over xs (T, B, D), half by half.
+
+    Only y_T reaches the loss, with dL/dy_T a random unit vector per sequence
+    (seeded, as rnnlib.lessons.gradients.gradient_reach draws it). The
+    measured halves come from `bptt` (grads.states[:, :, :H] is dL/dc_t,
+    [:, :, H:] is dL/dh_t). `direct` is what dL/dc_t would be if the block
+    dc_t/dc_{t-1} = diag(f_t) were the only way back: δc_T = dL/dh_T * o_T *
+    (1 - tanh(c_T)^2) times the forget gates in between. The measured dL/dc_t
+    also collects, at every step, what comes back through h_t and the gates.
+    """
+    _check_lstm(cell)
+    xs = _validate.array("xs", xs, 3, cell.dtype, ("T", "B", cell.input_size))
+    T, B = xs.shape[:2]
+    H = cell.hidden_size
+    rng = np.random.default_rng(seed)
+    dy_T = rng.normal(size=(B, H))
+    dy_T /= np.linalg.norm(dy_T, axis=1, keepdims=True)
+    run = unroll(cell, xs)
+    grads = bptt(cell, run, last_output_only(run, dy_T))
+    dc = np.linalg.norm(grads.states[:, :, :H], axis=-1)[::-1]  # (T+1, B), reversed: distance 0 first
+    dh = np.linalg.norm(grads.states[:, :, H:], axis=-1)[::-1]
+
+    last = run.caches[-1]  # step T's parts
+    delta_c_T = dy_T * last.o * (1 - last.tanh_c**2)  # δc_T: all that reaches c_T, through h_T
+    forget_product = np.ones((T + 1, B, H))
+    for k in range(1, T + 1):
+        forget_product[k] = forget_product[k - 1] * run.caches[T - k].f  # times f_{T-k+1}
+    direct = np.linalg.norm(delta_c_T * forget_product, axis=-1)
+    direct[0] = np.nan  # dL/dc_T itself is not a product of gates: it is 0 when only y_T reaches L
+    return MemoryPath(distance=np.arange(T + 1), dc=dc, dh=dh, direct=direct, forget_product=forget_product)
 
 
 # ---- the gates over a run ----------------------------------------------------------

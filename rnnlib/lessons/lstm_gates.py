@@ -11,7 +11,8 @@ nothing below computes an LSTM step a second time.
     parameter_count(cell)                   how many numbers a cell learns
     memory_path(cell, xs, seed)             |dL/dc_t|, |dL/dh_t| and the direct memory path alone, against distance
     gate_trace(cell, xs, b)                 the gates and the memory of one sequence of a run (GateTrace)
-    memory_units(cell, batch)               the units whose memory jumps most at the marked steps
+    unit_roles(cell, batch, head)           per unit: forget gate, time constant 1/(1-f), share of the answer
+    memory_units(cell, batch)               the units to watch: those that hold a value, then those that jump most
     adding_view(cell, head, batch, index)   one adding-problem sequence through a trained LSTM (AddingView)
 
 How far the gradient reaches back, for any cell, is rnnlib.lessons.gradients.gradient_reach.
@@ -164,29 +165,71 @@ class AddingView:
     target: float  # the sum of the two marked values
     prediction: float  # the network's answer p = h_T W + b
     trace: GateTrace
-    units: np.ndarray  # (k,) the memory units to show (memory_units: those that jump most at the marks)
+    units: np.ndarray  # (k,) the memory units to show (memory_units: those that hold a value, then the jumpers)
 
 
-def memory_units(cell: LSTMCell, batch, k: int = 3) -> np.ndarray:
-    """The k units whose memory c_t jumps most at the marked steps, over a whole AddingBatch.
+@dataclass
+class UnitRoles:
+    """What each memory unit of an LSTM does on adding-problem sequences, over a batch; every field (H,)."""
 
-    The jump of unit u at step t is |c_t[u] - c_{t-1}[u]|; it is averaged over
-    the two marked steps of every sequence. Largest first, (k,).
+    forget: np.ndarray  # the mean forget gate f_t over the steps after the first mark
+    time_constant: np.ndarray  # 1 / (1 - forget): the steps it takes the memory to fall to 1/e on its own
+    held: np.ndarray  # f_{m+1} * ... * f_T from the first mark m to the end, averaged: the part of c_m kept to c_T
+    jump: np.ndarray  # |c_t - c_{t-1}| at the marked steps, averaged over both marks of every sequence
+    answer_share: np.ndarray | None  # cov(h_T[u] W[u], p) / var(p): how much of the answer flows through u
+
+
+def unit_roles(cell: LSTMCell, batch, head=None) -> UnitRoles:
+    """Measure, for every memory unit, how long it holds a value and how much of the answer flows through it.
+
+    batch: an AddingBatch (xs (T, n, 2), the markers in xs[..., 1]). With a
+    memory c_t = f_t * c_{t-1} + ..., a constant f keeps f^k of a value after
+    k steps, about exp(-k / tau) with the time constant tau = 1 / (1 - f).
+    head: the trained Affine head p = h_T W + b; given, answer_share splits the
+    answer's variance over the batch among the units (the shares add up to 1):
+    cov(h_T[u] W[u], p) / var(p). Without a head it is None.
     """
     _check_lstm(cell)
     run = unroll(cell, batch.xs)
     H = cell.hidden_size
-    jumps = np.abs(np.diff(run.states[:, :, :H], axis=0))  # (T, n, H): |c_t - c_{t-1}| for t = 1..T
+    T, n = batch.xs.shape[:2]
+    c = run.states[:, :, :H]  # (T+1, n, H)
+    f = np.stack([p.f for p in run.caches])  # (T, n, H): f_t in row t-1
     marked = batch.xs[:, :, 1] == 1  # (T, n)
-    mean_jump = jumps[marked].mean(axis=0)  # (H,): over every marked step of every sequence
-    return np.argsort(-mean_jump, kind="stable")[:k]
+    first = np.argmax(marked, axis=0)  # (n,): the row of the first mark, m - 1
+    after = np.arange(T)[:, None] > first[None, :]  # (T, n): the steps m+1 .. T
+    forget = (f * after[:, :, None]).sum(axis=(0, 1)) / after.sum()
+    held = np.prod(np.where(after[:, :, None], f, 1.0), axis=0).mean(axis=0)
+    jump = np.abs(np.diff(c, axis=0))[marked].mean(axis=0)  # (H,): over every marked step
+    share = None
+    if head is not None:
+        parts = run.states[-1, :, H:] * head.params["W"][:, 0]  # (n, H): h_T[u] W[u], the answer's terms
+        answer = parts.sum(axis=1)
+        centred = answer - answer.mean()
+        share = ((parts - parts.mean(axis=0)) * centred[:, None]).mean(axis=0) / centred.var()
+    return UnitRoles(forget=forget, time_constant=1.0 / (1.0 - forget), held=held, jump=jump, answer_share=share)
+
+
+def memory_units(cell: LSTMCell, batch, k: int = 3) -> np.ndarray:
+    """k memory units to watch on an AddingBatch, chosen by what they do; (k,), 0-based.
+
+    First the units that hold a value: those whose forget gates alone keep
+    more than half of what the memory held at the first mark until the end
+    (UnitRoles.held > 0.5), the longest-holding first; then, to fill k, the
+    units whose memory jumps most at the marked steps.
+    """
+    roles = unit_roles(cell, batch)
+    holders = [int(u) for u in np.argsort(-roles.held, kind="stable") if roles.held[u] > 0.5]
+    jumpers = [int(u) for u in np.argsort(-roles.jump, kind="stable") if int(u) not in holders]
+    return np.array((holders + jumpers)[:k], dtype=int)
 
 
 def adding_view(cell: LSTMCell, head, batch, index: int = 0, units=None, k: int = 3) -> AddingView:
     """Run sequence `index` of an AddingBatch through a trained cell and its Affine head.
 
-    units: which memory units to show; None picks the k that jump most at the
-    marked steps over the whole batch (memory_units), the same for every index.
+    units: which memory units to show; None lets memory_units pick k over the
+    whole batch (the units that hold a value, then those that jump most at the
+    marks), the same for every index.
     """
     n = batch.xs.shape[1]
     if not (isinstance(index, (int, np.integer)) and 0 <= index < n):

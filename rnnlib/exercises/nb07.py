@@ -64,28 +64,27 @@ def _wrong_steps(cell, s_prev, x):
 
     slips = []
     z = x @ W_x + h_prev @ W_s + b
-    i, f, g, o = sig(z[:, :H]), sig(z[:, H : 2 * H]), np.tanh(z[:, 2 * H : 3 * H]), sig(z[:, 3 * H :])
-    c = f * c_prev + i * g
+    i, f, c_tilde, o = sig(z[:, :H]), sig(z[:, H : 2 * H]), np.tanh(z[:, 2 * H : 3 * H]), sig(z[:, 3 * H :])
+    c = f * c_prev + i * c_tilde
     slips.append(("the state is [c_t, h_t] in that order: memory first, then h", state(o * np.tanh(c), c)))
     slips.append(("h_t = o_t * tanh(c_t): the memory goes through tanh before the output gate", state(c, o * c)))
-    # the gate blocks in another order (i, f, o, g as in some papers; f, i, g, o)
-    for order, name in (((0, 1, 3, 2), "i, f, o, g"), ((1, 0, 2, 3), "f, i, g, o")):
+    # the blocks in another order (i, f, o, c~ as in some papers; f, i, c~, o)
+    for order, name in (((0, 1, 3, 2), "i, f, o, c~"), ((1, 0, 2, 3), "f, i, c~, o")):
         blocks = [z[:, j * H : (j + 1) * H] for j in order]
-        i2, f2, g2, o2 = sig(blocks[0]), sig(blocks[1]), np.tanh(blocks[2]), sig(blocks[3])
-        c2 = f2 * c_prev + i2 * g2
-        slips.append((f"the blocks of z_t are i, f, g, o (PyTorch's order), not {name}", state(c2, o2 * np.tanh(c2))))
+        i2, f2, c_tilde2, o2 = sig(blocks[0]), sig(blocks[1]), np.tanh(blocks[2]), sig(blocks[3])
+        c2 = f2 * c_prev + i2 * c_tilde2
+        slips.append((f"the blocks of z_t are i, f, c~, o (PyTorch's order), not {name}", state(c2, o2 * np.tanh(c2))))
     z_c = x @ W_x + c_prev @ W_s + b  # the gates read c_{t-1} instead of h_{t-1}
-    i3, f3, g3, o3 = sig(z_c[:, :H]), sig(z_c[:, H : 2 * H]), np.tanh(z_c[:, 2 * H : 3 * H]), sig(z_c[:, 3 * H :])
-    c3 = f3 * c_prev + i3 * g3
+    i3, f3, c_tilde3, o3 = sig(z_c[:, :H]), sig(z_c[:, H : 2 * H]), np.tanh(z_c[:, 2 * H : 3 * H]), sig(z_c[:, 3 * H :])
+    c3 = f3 * c_prev + i3 * c_tilde3
     slips.append(("the gates read h_{t-1} (the second half of s_prev), not c_{t-1}", state(c3, o3 * np.tanh(c3))))
-    g4 = sig(z[:, 2 * H : 3 * H])
-    c4 = f * c_prev + i * g4
-    slips.append(("g_t, the candidate, uses tanh, not the sigmoid: it may be negative", state(c4, o * np.tanh(c4))))
+    c4 = f * c_prev + i * sig(z[:, 2 * H : 3 * H])
+    slips.append(("c~_t, the candidate, uses tanh, not the sigmoid: it may be negative", state(c4, o * np.tanh(c4))))
     z5 = x @ W_x + h_prev @ W_s
-    i5, f5, g5, o5 = sig(z5[:, :H]), sig(z5[:, H : 2 * H]), np.tanh(z5[:, 2 * H : 3 * H]), sig(z5[:, 3 * H :])
-    c5 = f5 * c_prev + i5 * g5
+    i5, f5, c_tilde5, o5 = sig(z5[:, :H]), sig(z5[:, H : 2 * H]), np.tanh(z5[:, 2 * H : 3 * H]), sig(z5[:, 3 * H :])
+    c5 = f5 * c_prev + i5 * c_tilde5
     slips.append(("b is missing from z_t", state(c5, o5 * np.tanh(c5))))
-    c6 = (1 - f) * c_prev + i * g
+    c6 = (1 - f) * c_prev + i * c_tilde
     keep = "f_t multiplies c_{t-1} itself (f_t near 1 keeps the memory), not 1 - f_t"
     slips.append((keep, state(c6, o * np.tanh(c6))))
     return slips
@@ -305,7 +304,7 @@ def check_parameter_count(fn) -> Report:
             if got == expect:
                 return None
             if got == elman:
-                return "that is an Elman cell's count: an LSTM has four blocks (i, f, g, o), each an Elman cell's size"
+                return "that is an Elman cell's count: an LSTM has four blocks (i, f, c~, o), each an Elman cell's size"
             if got == 4 * H * (D + H):
                 return "the biases are missing: b has 4H entries"
             if got == 4 * H * (D + H + 2):

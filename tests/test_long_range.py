@@ -128,3 +128,12 @@ def test_train_adding_rejects_bad_arguments():
         train_adding(5, optimizer="rmsprop")
     with pytest.raises(ValueError, match="recurrent_radius"):
         train_adding(5, kind="lstm", recurrent_radius=1.0)
+
+
+def test_train_adding_can_stop_once_learned():
+    # The same run as without stop_below, cut at the first step whose last 20 training losses average below it.
+    full = train_adding(5, steps=300, seed=0, progress=False)
+    early = train_adding(5, steps=300, seed=0, progress=False, stop_below=0.1)
+    n = len(early.history.losses)
+    assert 20 < n < 300 and np.array_equal(early.history.losses, full.history.losses[:n])
+    assert early.history.losses[-20:].mean() < 0.1 <= full.history.losses[n - 21 : n - 1].mean()

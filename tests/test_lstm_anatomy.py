@@ -96,3 +96,72 @@ def test_adding_view():
     assert view.units.shape == (3,) and len(set(view.units)) == 3
     with pytest.raises(ValueError, match="index"):
         lstm_gates.adding_view(cell, head, batch, index=5)
+
+
+# ---- the memory path, half by half ------------------------------------------------------
+
+
+def test_memory_path_halves_are_bptts():
+    cell = rnnlib.LSTMCell(2, 5, forget_bias=2.0, seed=4)
+    xs = tasks.adding_problem(15, 4, seed=4).xs
+    path = lstm_gates.memory_path(cell, xs, seed=1)
+    # The same dL/dy_T as gradient_reach draws, so the two halves make up its totals.
+    assert np.allclose(np.hypot(path.dc, path.dh), gradients.gradient_reach(cell, xs=xs, seed=1).norms)
+    rng = np.random.default_rng(1)
+    dy = rng.normal(size=(4, 5))
+    dy /= np.linalg.norm(dy, axis=1, keepdims=True)
+    run = rnnlib.unroll(cell, xs)
+    states = rnnlib.bptt(cell, run, rnnlib.core.unroll.last_output_only(run, dy)).states
+    assert np.allclose(path.dc, np.linalg.norm(states[::-1, :, :5], axis=-1))
+    assert np.allclose(path.dh, np.linalg.norm(states[::-1, :, 5:], axis=-1))
+    assert np.all(path.dc[0] == 0) and np.allclose(path.dh[0], 1.0)  # only y_T = h_T reaches the loss
+    # The forget gates multiplied from the end: k = 2 is f_T * f_{T-1}, the gates of the last two steps.
+    assert np.allclose(path.forget_product[2], run.caches[-1].f * run.caches[-2].f)
+    assert np.allclose(path.dc[1], path.direct[1])  # one step back the memory line is the only path
+
+
+def test_memory_path_is_the_direct_line_when_nothing_else_carries_the_gradient():
+    # With W_s = 0 no gradient goes back through h_{t-1}: then dL/dc_t is exactly delta_c_T times the f gates.
+    cell = rnnlib.LSTMCell(2, 6, forget_bias=1.0, seed=5)
+    cell.params["W_s"][...] = 0.0
+    path = lstm_gates.memory_path(cell, tasks.adding_problem(12, 3, seed=5).xs, seed=0)
+    assert np.allclose(path.dc[1:], path.direct[1:], rtol=1e-12, atol=0)
+
+
+# ---- what each unit does ----------------------------------------------------------------
+
+
+def _adder(H=4, T=30):
+    """A hand-made LSTM whose unit 0 adds the marked values (f = 1, i open at the marks only), and a head reading it."""
+    cell, head = long_range.make_model("lstm", H, seed=0)
+    p = cell.params
+    p["W_x"][...] = 0.0
+    p["W_s"][...] = 0.0
+    p["b"][...] = 0.0
+    i, f, c, o = (slice(k * H, (k + 1) * H) for k in range(4))
+    p["b"][i] = -12.0
+    p["W_x"][1, i] = 24.0  # the marker opens the input gates
+    p["W_x"][0, c] = 1.0  # the candidate is tanh(v_t)
+    p["b"][f.start] = 30.0  # unit 0 forgets nothing; the other units have f = sigmoid(0) = 0.5
+    p["b"][o] = 30.0
+    head.params["W"][...] = 0.0
+    head.params["W"][0, 0] = 1.0  # the answer reads unit 0 only
+    return cell, head, tasks.adding_problem(T, 50, seed=6)
+
+
+def test_unit_roles_of_a_hand_made_adder():
+    cell, head, batch = _adder()
+    roles = lstm_gates.unit_roles(cell, batch, head)
+    assert roles.forget[0] == pytest.approx(1.0) and np.allclose(roles.forget[1:], 0.5)
+    assert roles.time_constant[0] > 1e6 and np.allclose(roles.time_constant[1:], 2.0)
+    assert roles.held[0] == pytest.approx(1.0) and np.all(roles.held[1:] < 1e-3)
+    assert roles.answer_share[0] == pytest.approx(1.0) and np.allclose(roles.answer_share[1:], 0.0)
+    assert np.allclose(roles.jump, roles.jump[0], atol=0.01)  # every unit writes tanh(v) at a mark
+    assert lstm_gates.unit_roles(cell, batch).answer_share is None  # no head, no shares
+
+
+def test_memory_units_puts_the_unit_that_holds_first():
+    cell, head, batch = _adder()
+    cell.params["W_x"][0, 2 * 4 + 3] = 3.0  # unit 3's candidate is tanh(3 v): it jumps most, and forgets
+    assert list(lstm_gates.memory_units(cell, batch, k=2)) == [0, 3]
+    assert lstm_gates.memory_units(cell, batch, k=3).shape == (3,)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import rnnlib
 from rnnlib import sigmoid
 from rnnlib.exercises import nb07
 from rnnlib.lessons import lstm_gates
@@ -137,8 +138,112 @@ def test_parameter_count_wrong_answers_are_explained(wrong, message):
 
 
 def test_solution_prints_the_reference(capsys):
-    for name in ("lstm_step", "memory_backward", "parameter_count"):
+    for name in ("lstm_step", "memory_backward", "step_backward", "parameter_count"):
         nb07.solution(name)
         assert "def " in capsys.readouterr().out
     with pytest.raises(ValueError, match="must be one of"):
         nb07.solution("nope")
+
+
+# ---- the whole backward of one step ------------------------------------------------------
+
+
+def backward_with(ds, cache, params, through_h=True, with_o=True, candidate="tanh", W_s="transposed", dW_s="h"):
+    """One LSTM step's backward written here, with one slip switched on at a time (the defaults are right)."""
+    i, f, c_tilde, o = cache.parts.i, cache.parts.f, cache.parts.c_tilde, cache.parts.o
+    c_prev, c = cache.parts.c_prev, cache.parts.c
+    H = c.shape[1]
+    dc_t, dh_t = ds[:, :H], ds[:, H:]
+    dtanh = 1 - np.tanh(c) ** 2
+    dc = dc_t + (dh_t * (o if with_o else 1.0) * dtanh if through_h else 0.0)
+    d_candidate = 1 - c_tilde**2 if candidate == "tanh" else c_tilde * (1 - c_tilde)
+    dz_i = dc * c_tilde * i * (1 - i)
+    dz_f = dc * c_prev * f * (1 - f)
+    dz_c = dc * i * d_candidate
+    dz_o = dh_t * np.tanh(c) * o * (1 - o)
+    dz = np.hstack([dz_i, dz_f, dz_c, dz_o])
+    Ws = params["W_s"].T if W_s == "transposed" else params["W_s"]
+    ds_prev = np.hstack([dc * f, dz @ Ws])
+    h_prev = cache.s_prev[:, H:]
+    grads = {"W_x": cache.x.T @ dz, "W_s": h_prev.T @ dz if dW_s == "h" else dz.T @ h_prev, "b": dz.sum(axis=0)}
+    return ds_prev, dz @ params["W_x"].T, grads
+
+
+def test_step_backward_reference_passes():
+    # The shown solution and an independent one both equal LSTMCell.step_backward and the finite differences.
+    for answer in (nb07.lstm_step_backward, backward_with):
+        report = nb07.check_step_backward(answer)
+        assert report.passed, str(report)
+        assert "finite differences agree to" in str(report)
+
+
+def test_step_backward_solution_is_cell_step_backward():
+    # The shown solution is rnnlib's own backward written out: the same numbers, to round-off.
+    cell = rnnlib.LSTMCell(3, 4, seed=1)
+    rng = np.random.default_rng(1)
+    s_prev, x, ds = rng.normal(size=(2, 8)), rng.normal(size=(2, 3)), rng.normal(size=(2, 8))
+    _, cache = cell.step_forward(s_prev, x)
+    want = cell.step_backward(ds, cache)
+    got = nb07.lstm_step_backward(ds, cache, cell.params)
+    assert np.allclose(got[0], want[0], rtol=0, atol=1e-13) and np.allclose(got[1], want[1], rtol=0, atol=1e-13)
+    assert all(np.allclose(got[2][k], want[2][k], rtol=0, atol=1e-13) for k in ("W_x", "W_s", "b"))
+
+
+@pytest.mark.parametrize(
+    "mistake, message",
+    [
+        # the four usual mistakes of the exercise
+        ({"through_h": False}, "c_t also reaches L through h_t"),
+        ({"with_o": False}, "o_t is missing"),
+        ({"candidate": "sigmoid"}, "which is the sigmoid's"),
+        ({"W_s": "as is"}, "without its transpose"),
+        ({"dW_s": "transposed"}, "dW_s is transposed"),
+    ],
+)
+def test_step_backward_mistakes_are_named(mistake, message):
+    assert message in first_fail(nb07.check_step_backward(lambda ds, c, p: backward_with(ds, c, p, **mistake)))
+
+
+def test_step_backward_a_wrong_answer_reports_its_distance_from_finite_differences():
+    fail = first_fail(nb07.check_step_backward(lambda ds, c, p: backward_with(ds, c, p, with_o=False)))
+    assert "relative error to finite differences" in fail
+
+
+def test_step_backward_other_slips_and_bad_returns():
+    def f_missing(ds, cache, params):
+        ds_prev, dx, grads = backward_with(ds, cache, params)
+        H = cache.parts.c.shape[1]
+        dc = ds[:, :H] + ds[:, H:] * cache.parts.o * (1 - cache.parts.tanh_c**2)
+        return np.hstack([dc, ds_prev[:, H:]]), dx, grads
+
+    def not_summed(ds, cache, params):
+        ds_prev, dx, grads = backward_with(ds, cache, params)
+        return ds_prev, dx, {**grads, "b": np.tile(grads["b"], (2, 1))}  # (2, 4H): not what a sum gives
+
+    def two_things(ds, cache, params):
+        return backward_with(ds, cache, params)[:2]
+
+    def no_bias(ds, cache, params):
+        ds_prev, dx, grads = backward_with(ds, cache, params)
+        return ds_prev, dx, {"W_x": grads["W_x"], "W_s": grads["W_s"]}
+
+    def unfinished(ds, cache, params):
+        raise NotImplementedError("your turn")
+
+    assert "back through f_t" in first_fail(nb07.check_step_backward(f_missing))
+    assert "expected shape (16,)" in first_fail(nb07.check_step_backward(not_summed))
+    assert "expected (ds_prev, dx, dparams)" in first_fail(nb07.check_step_backward(two_things))
+    assert "no entry" in first_fail(nb07.check_step_backward(no_bias))
+    assert "NotImplementedError: your turn" in first_fail(nb07.check_step_backward(unfinished))
+
+
+def test_step_backward_checker_gives_the_answer_copies():
+    # An answer that overwrites its inputs must not spoil the comparisons that follow.
+    def in_place(ds, cache, params):
+        out = backward_with(ds, cache, params)
+        ds[...] = 0
+        cache.parts.f[...] = 0
+        params["W_s"][...] = 0
+        return out
+
+    assert nb07.check_step_backward(in_place).passed

@@ -99,3 +99,17 @@ def test_divergence_stops_training_and_is_recorded():
 def test_running_loss():
     hist = History(losses=np.array([4.0, 2.0, 0.0, 2.0]), grad_norms=np.zeros(4))
     assert np.allclose(hist.running_loss(2), [4.0, 3.0, 1.0, 1.0])
+
+
+def test_fit_stops_once_the_running_loss_is_below_stop_below():
+    params, target, lg = _quadratic()
+    opt = rnnlib.SGD([params], lr=0.1)
+    hist = fit(lg, [params], lambda s: None, 200, opt, progress=False, stop_below=1e-3, stop_window=5)
+    n = len(hist.losses)
+    # It stopped early, at the first step whose last 5 losses average below 1e-3, and keeps only the steps taken.
+    assert 5 < n < 200 and hist.grad_norms.shape == (n,) and np.all(np.isfinite(hist.losses))
+    assert hist.losses[-5:].mean() < 1e-3 <= hist.losses[-6:-1].mean()
+    assert hist.diverged_at is None
+    for bad in (0.0, -1.0, np.inf):
+        with pytest.raises(ValueError, match="stop_below"):
+            fit(lg, [params], lambda s: None, 3, opt, progress=False, stop_below=bad)

@@ -55,7 +55,8 @@ class LSTMCell(Cell):
     dtype=np.float64). Weights start from U(-1/sqrt(H), 1/sqrt(H)); the bias
     is 0 except the forget gate's block, which starts at forget_bias, so that
     a new cell remembers by default (Jozefowicz et al., 2015; Keras does the
-    same, PyTorch starts it at 0).
+    same; PyTorch's nn.LSTM draws every bias from the weights' small range,
+    so its forget gates start near 0.5).
     """
 
     gates_per_unit = 4

@@ -20,6 +20,10 @@ and repeats, for step = 0 .. steps - 1:
     history.diverged_at None, or the step at which the loss stopped being finite: training
                         stops there, and the steps not taken stay NaN
 
+With stop_below=level, training also stops as soon as the mean loss of the
+last `stop_window` steps is below that level (the task is learned: the rest
+of the steps would be wasted); the History then holds only the steps taken.
+
 In a notebook a progress bar shows the step and the running loss while it
 trains (rnnlib.widgets.progress); anywhere else (a script, pytest) nothing
 is shown. This module imports numpy only: the widget is imported when a
@@ -70,6 +74,8 @@ def fit(
     clip_norm: float | None = None,
     progress=True,
     label: str = "",
+    stop_below: float | None = None,
+    stop_window: int = 20,
 ) -> History:
     """Train `params` for `steps` steps; returns a History of losses and gradient norms.
 
@@ -81,11 +87,16 @@ def fit(
     progress                 True: a progress bar in a notebook, nothing elsewhere; False: never.
                              (An object with update(step, steps, loss) and close(history) is used as is.)
     label                    a few words naming the run, shown beside the progress bar
+    stop_below               when given, stop once the mean loss of the last stop_window steps is below it;
+                             the History's arrays then end at the last step taken
     """
     params = [params] if isinstance(params, dict) else list(params)
     steps = _validate.positive_int("steps", steps)
     if clip_norm is not None and not (np.isfinite(clip_norm) and clip_norm > 0):
         raise ValueError(f"clip_norm must be a positive number or None, got {clip_norm!r}")
+    if stop_below is not None and not (np.isfinite(stop_below) and stop_below > 0):
+        raise ValueError(f"stop_below must be a positive number or None, got {stop_below!r}")
+    stop_window = _validate.positive_int("stop_window", stop_window)
     opt_params = getattr(optimizer, "params", None)
     if opt_params is None or len(opt_params) != len(params) or any(a is not b for a, b in zip(opt_params, params)):
         raise ValueError("optimizer must be built on the same list of parameter dicts as params")
@@ -94,6 +105,7 @@ def fit(
     losses = np.full(steps, np.nan)  # NaN marks steps not reached if the loop stops early
     grad_norms = np.full(steps, np.nan)
     diverged_at = None
+    taken = steps
     try:
         for step in range(steps):
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows on its way to inf
@@ -113,8 +125,12 @@ def fit(
             losses[step], grad_norms[step] = loss, norm
             if reporter is not None:
                 reporter.update(step + 1, steps, losses[max(0, step - 19) : step + 1].mean())
+            if stop_below is not None and step + 1 >= stop_window:
+                if losses[step + 1 - stop_window : step + 1].mean() < stop_below:
+                    taken = step + 1  # learned: the remaining steps are not taken
+                    break
     finally:
-        history = History(losses=losses, grad_norms=grad_norms, diverged_at=diverged_at)
+        history = History(losses=losses[:taken], grad_norms=grad_norms[:taken], diverged_at=diverged_at)
         if reporter is not None:
             reporter.close(history)
     return history

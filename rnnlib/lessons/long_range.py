@@ -54,6 +54,7 @@ def train_adding(
     seed: int = 0,
     n_test: int = 1000,
     progress=True,
+    stop_below: float | None = None,
 ) -> Outcome:
     """Train an RNN (kind: "tanh", "relu", "identity" or "lstm") on the adding problem with T steps.
 
@@ -63,6 +64,9 @@ def train_adding(
     rescales an Elman cell's W_s to that spectral radius before training.
     If the loss overflows (no clipping, too large a step), training stops
     there and outcome.history.diverged_at says at which step (the test MSE is then inf).
+    stop_below: stop training once the mean training loss of the last 20 steps
+    is below it (the batches are fresh, so that is a loss on unseen sequences);
+    len(outcome.history.losses) is then the number of updates taken.
     The outcome's success level is a test MSE of at most 0.01; the baseline is 1/6.
     """
     T = _validate.positive_int("T", T)
@@ -79,7 +83,7 @@ def train_adding(
         return adding_problem(T, batch_size, seed=[seed, 0, step])
 
     label = f"{kind} RNN, T = {T}" + ("" if clip_norm is None else f", clipped at {clip_norm:g}")
-    history = fit(model.loss_and_grads, model.params, next_batch, steps, opt, clip_norm, progress, label)
+    history = fit(model.loss_and_grads, model.params, next_batch, steps, opt, clip_norm, progress, label, stop_below)
     test_mse = float("inf")
     if history.diverged_at is None:
         test = adding_problem(T, n_test, seed=[seed, 1])  # sequences that training never sees

@@ -1,16 +1,18 @@
-"""A drawing of one LSTM step: the memory line across the top, the four gates, and h.
+"""A drawing of one LSTM step: the memory line across the top, the three gates and the candidate, and h.
 
     draw_lstm_cell()   the figure of notebook 7 and of figures/lstm_cell.png
 
-The picture follows rnnlib.core.lstm's equations, in PyTorch's gate order i, f, g, o:
+The picture follows rnnlib.core.lstm's equations, in PyTorch's block order i, f, c~, o:
 
     z_t = x_t W_x + h_{t-1} W_s + b           one product, cut into four blocks
-    c_t = f_t * c_{t-1} + i_t * g_t           the memory line: a product and a sum, elementwise
+    c_t = f_t * c_{t-1} + i_t * c~_t          the memory line: a product and a sum, elementwise
     h_t = o_t * tanh(c_t)
+
+The gates i, f, o are sigmoids; the candidate c~ (a tanh, what may be written) is not a gate.
 
 The memory line c_{t-1} -> c_t is drawn thick, in one colour, so a reader sees
 that nothing on it multiplies by a matrix or squashes. Artists carry gids:
-"memory line", "gate i", "gate f", "gate g", "gate o", "z box", "h out".
+"memory line", "gate i", "gate f", "candidate", "gate o", "z box", "h out".
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from matplotlib.patches import Circle, FancyBboxPatch
 from rnnlib.plotting.style import COLORS
 
 MEMORY = COLORS["vermillion"]
-GATE_COLORS = {"i": COLORS["orange"], "f": COLORS["blue"], "g": COLORS["green"], "o": COLORS["purple"]}
+GATE_COLORS = {"i": COLORS["orange"], "f": COLORS["blue"], "c~": COLORS["green"], "o": COLORS["purple"]}
+SYMBOLS = {"i": "i", "f": "f", "c~": r"\tilde{c}", "o": "o"}  # how each block is written in the figure
 
 # where things sit (data coordinates; the memory line is at y = Y_MEM, the gates at y = Y_GATE)
 Y_MEM, Y_GATE, Y_Z = 4.0, 2.15, 0.85
-X_F, X_I, X_G, X_O = 2.45, 3.85, 5.45, 7.05  # the four gates
-X_PLUS = 4.65  # where i_t * g_t joins the memory line
+X_F, X_I, X_C, X_O = 2.45, 3.85, 5.45, 7.05  # the three gates and the candidate
+X_PLUS = 4.65  # where i_t * c~_t joins the memory line
 X_TANH = 8.4  # where the memory branches off to make h_t
 
 
@@ -53,9 +56,10 @@ def _op(ax, x, y, symbol, color, gid=None, r=0.24):
     ax.text(x, y, symbol, ha="center", va="center", fontsize=17, color=color, zorder=5, fontweight="bold")
 
 
-def _gate(ax, x, name, nonlinearity, width=1.32):
-    """A gate box "name_t = nonlinearity(z^name)", fed from its block z^name of z_t."""
+def _gate(ax, x, name, nonlinearity, width=1.32, gid=None):
+    """A box "name_t = nonlinearity(z^name)" (a gate, or the candidate), fed from its block z^name of z_t."""
     color = GATE_COLORS[name]
+    symbol = SYMBOLS[name]
     box = FancyBboxPatch(
         (x - width / 2, Y_GATE - 0.32),
         width,
@@ -66,10 +70,11 @@ def _gate(ax, x, name, nonlinearity, width=1.32):
         lw=1.2,
         alpha=0.9,
         zorder=3,
-        gid=f"gate {name}",
+        gid=gid or f"gate {name}",
     )
     ax.add_patch(box)
-    ax.text(x, Y_GATE, rf"${name}_t = {nonlinearity}(z^{name})$", ha="center", va="center", fontsize=12, zorder=4)
+    text = rf"${symbol}_t = {nonlinearity}(z^{{{symbol}}})$"
+    ax.text(x, Y_GATE, text, ha="center", va="center", fontsize=12, zorder=4)
     _line(ax, [(x, Y_Z + 0.34), (x, Y_GATE - 0.36)], "black", lw=1.3, arrow=True)  # z^name -> gate
 
 
@@ -97,7 +102,7 @@ def draw_lstm_cell(fig=None):
         )
     )
 
-    # the memory line: c_{t-1} -> x f_t -> + i_t g_t -> c_t
+    # the memory line: c_{t-1} -> x f_t -> + i_t c~_t -> c_t
     _line(ax, [(0.2, Y_MEM), (10.0, Y_MEM)], MEMORY, lw=4.5, arrow=True, gid="memory line", zorder=2)
     ax.text(0.1, Y_MEM + 0.12, r"$c_{t-1}$", ha="left", va="bottom", fontsize=16, color=MEMORY)
     ax.text(10.1, Y_MEM + 0.12, r"$c_t$", ha="right", va="bottom", fontsize=16, color=MEMORY)
@@ -106,7 +111,8 @@ def draw_lstm_cell(fig=None):
     ax.text(
         (X_F + X_PLUS) / 2 + 0.4,
         Y_MEM + 0.55,
-        r"memory line: $c_t = f_t \odot c_{t-1} + i_t \odot g_t$" + "\n(elementwise only: no $W_s$, no squashing)",
+        r"memory line: $c_t = f_t \odot c_{t-1} + i_t \odot \tilde{c}_t$"
+        "\n(elementwise only: no $W_s$, no squashing)",
         ha="center",
         va="bottom",
         fontsize=11,
@@ -130,7 +136,7 @@ def draw_lstm_cell(fig=None):
     ax.text(
         4.9,
         Y_Z,
-        r"$z_t = x_t W_x + h_{t-1} W_s + b$   $\rightarrow$   $[z^i, z^f, z^g, z^o]$",
+        r"$z_t = x_t W_x + h_{t-1} W_s + b$   $\rightarrow$   $[z^i, z^f, z^{\tilde{c}}, z^o]$",
         ha="center",
         va="center",
         fontsize=12,
@@ -142,23 +148,24 @@ def draw_lstm_cell(fig=None):
     _line(ax, [(4.9, -0.75), (4.9, Y_Z - 0.35)], COLORS["black"], lw=2.0, arrow=True)
     ax.text(5.05, -0.7, r"$x_t$", ha="left", va="bottom", fontsize=16)
 
-    # the gates, in PyTorch's order of the blocks: i, f, g, o (drawn where their products are)
+    # the blocks in PyTorch's order i, f, c~, o (drawn where their products are): three gates, one candidate
     _gate(ax, X_F, "f", r"\sigma")
     _gate(ax, X_I, "i", r"\sigma")
-    _gate(ax, X_G, "g", r"\tanh", width=1.6)
+    _gate(ax, X_C, "c~", r"\tanh", width=1.6, gid="candidate")
     _gate(ax, X_O, "o", r"\sigma")
     roles = (
-        r"$f_t$: how much of the memory to keep     $i_t$: how much to write     "
-        r"$g_t$: what to write     $o_t$: how much of the memory to show"
+        r"gates: $f_t$ how much of the memory to keep,  $i_t$ how much to write,  $o_t$ how much to show;"
+        "\n"
+        r"candidate: $\tilde{c}_t$ what to write"
     )
     ax.text(4.9, -0.95, roles, ha="center", va="top", fontsize=11)
 
     # f_t multiplies the memory
     _line(ax, [(X_F, Y_GATE + 0.34), (X_F, Y_MEM - 0.26)], GATE_COLORS["f"], lw=2.2, arrow=True)
-    # i_t * g_t, added to the memory
+    # i_t * c~_t, added to the memory
     x_ig, y_ig = X_PLUS, 3.1
     _line(ax, [(X_I, Y_GATE + 0.34), (X_I, y_ig), (x_ig - 0.24, y_ig)], GATE_COLORS["i"], lw=2.2, arrow=True)
-    _line(ax, [(X_G, Y_GATE + 0.34), (X_G, y_ig), (x_ig + 0.24, y_ig)], GATE_COLORS["g"], lw=2.2, arrow=True)
+    _line(ax, [(X_C, Y_GATE + 0.34), (X_C, y_ig), (x_ig + 0.24, y_ig)], GATE_COLORS["c~"], lw=2.2, arrow=True)
     _op(ax, x_ig, y_ig, "\N{MULTIPLICATION SIGN}", "black")
     _line(ax, [(x_ig, y_ig + 0.24), (X_PLUS, Y_MEM - 0.26)], "black", lw=2.2, arrow=True)
 

@@ -3,7 +3,7 @@
     draw_adding_view(view)   a rnnlib.lessons.lstm_gates.AddingView, in four panels sharing the time axis
 
 Top to bottom: the inputs (values v_t, the two marked ones highlighted), the
-memory c_t of the few units that change most at the marked steps, their
+memory c_t of the few units to watch (lstm_gates.memory_units), their
 forget gates f_t and their input gates i_t. Dashed lines mark the two marked
 steps in every panel. Artists a test may look for carry gids: "values",
 "marked values", "memory unit k", "forget unit k", "input unit k" (k the
@@ -56,7 +56,7 @@ def draw_adding_view(view, fig=None):
         ax_i.plot(steps, trace.i[:, unit], color=color, label=label, gid=f"input unit {unit + 1}")
     ax_c.axhline(0, color=COLORS["grey"], linewidth=0.8)
     ax_c.set_ylabel("memory $c_t$")
-    ax_c.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9, title="units that jump\nmost at the marks")
+    ax_c.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9, title="units to watch")
     limit = max(1.0, 1.15 * float(np.max(np.abs(trace.c[:, view.units]))))
     ax_c.set_ylim(-limit, limit)
     for ax, name in ((ax_f, "forget gate $f_t$"), (ax_i, "input gate $i_t$")):

@@ -16,7 +16,7 @@ def first_fail(report):
 
 
 def test_references_pass_and_agree_with_the_library():
-    for name in ("final_vector", "temperature_probs", "bio_spans"):
+    for name in ("final_vector", "temperature_probs"):
         report = getattr(nb03, f"check_{name}")(getattr(nb03, name))
         assert report.passed, str(report)  # the reference answer passes its own checker
     assert nb03.check_temperature_probs(models.temperature_probs).passed  # and so does the library's function
@@ -83,7 +83,7 @@ def test_the_starting_point_is_reported_not_raised():
 
 def test_solution_prints_the_reference(capsys):
     nb03.solution("bio_spans")
-    assert "def bio_spans(tags):" in capsys.readouterr().out
+    assert "def bio_spans(tags" in capsys.readouterr().out  # rnnlib.lessons.tasks.bio_spans itself
 
 
 def test_loss_and_grads_references_pass_and_mistakes_are_named():

@@ -77,6 +77,16 @@ class Model:
         return self.forward(inputs, mask)[0].argmax(axis=-1)
 
 
+class CellWithHead(Model):
+    """A model of one cell and an Affine head that reads the cell's outputs y_t (B or T, B, H) -> logits."""
+
+    def __init__(self, cell: Cell, head: Affine):
+        if head.in_size != cell.hidden_size:
+            raise ValueError(f"head.in_size must be the cell's hidden_size {cell.hidden_size}, got {head.in_size}")
+        self.cell, self.head = cell, head
+        self.modules = (cell, head)
+
+
 # ---------------------------------------------------------------------------
 # acceptor
 
@@ -86,19 +96,12 @@ class AcceptorCache(NamedTuple):
     head: np.ndarray  # the head's cache: y_T (B, H)
 
 
-class Acceptor(Model):
+class Acceptor(CellWithHead):
     """Read the whole sequence, then decide once: logits = O(s_T) W + b, (B, K).
 
     Acceptor(cell, head) with head = Affine(cell.hidden_size, K).
     A batch for `loss_and_grads` is (xs (T, B, D), labels (B,) int).
     """
-
-    def __init__(self, cell: Cell, head: Affine):
-        if head.in_size != cell.hidden_size:
-            raise ValueError(f"head.in_size must be the cell's hidden_size {cell.hidden_size}, got {head.in_size}")
-        self.cell, self.head = cell, head
-        self.modules = (cell, head)
-
 
     def forward(self, xs, mask=None) -> tuple[np.ndarray, AcceptorCache]:
         run = unroll(self.cell, xs)
@@ -147,7 +150,7 @@ class PairCache(NamedTuple):
     head: np.ndarray  # the head's cache: the features (B, H)
 
 
-class PairClassifier(Model):
+class PairClassifier(CellWithHead):
     """Two sequences, one encoder, and a classifier that sees only their vectors.
 
     e_1 = encode(cell, xs_1), e_2 = encode(cell, xs_2)   (the same cell reads both)
@@ -156,13 +159,6 @@ class PairClassifier(Model):
     The classifier never sees a sequence: only the two vectors the encoder
     made. A batch for `loss_and_grads` is ((xs_1, xs_2), labels (B,) int).
     """
-
-    def __init__(self, cell: Cell, head: Affine):
-        if head.in_size != cell.hidden_size:
-            raise ValueError(f"head.in_size must be the cell's hidden_size {cell.hidden_size}, got {head.in_size}")
-        self.cell, self.head = cell, head
-        self.modules = (cell, head)
-
 
     def forward(self, pair, mask=None) -> tuple[np.ndarray, PairCache]:
         xs_1, xs_2 = pair
@@ -192,7 +188,7 @@ class TransducerCache(NamedTuple):
     head: np.ndarray  # the head's cache: the outputs (T, B, H)
 
 
-class Transducer(Model):
+class Transducer(CellWithHead):
     """One decision per input: logits_t = O(s_t) W + b, (T, B, K).
 
     Transducer(cell, head) with head = Affine(cell.hidden_size, K). A batch
@@ -203,12 +199,8 @@ class Transducer(Model):
     """
 
     def __init__(self, cell: Cell, head: Affine, truncate: int | None = None):
-        if head.in_size != cell.hidden_size:
-            raise ValueError(f"head.in_size must be the cell's hidden_size {cell.hidden_size}, got {head.in_size}")
-        self.cell, self.head = cell, head
-        self.modules = (cell, head)
+        super().__init__(cell, head)
         self.truncate = truncate  # bptt's truncate= (notebook 5): None backpropagates through the whole sequence
-
 
     def forward(self, xs, mask=None) -> tuple[np.ndarray, TransducerCache]:
         # mask is accepted for the same interface as BiTransducer; padding at the end changes no earlier y_t
@@ -249,7 +241,6 @@ class BiTransducer(Model):
             )
         self.cell_f, self.cell_b, self.head = cell_f, cell_b, head
         self.modules = (cell_f, cell_b, head)
-
 
     def forward(self, xs, mask=None) -> tuple[np.ndarray, BiTransducerCache]:
         lengths = None if mask is None else np.asarray(mask, dtype=bool).sum(axis=0)
@@ -306,7 +297,6 @@ class EncoderDecoder(Model):
         self.modules = (encoder, decoder, head)
         self.n_symbols = head.out_size
 
-
     def start_inputs(self, targets) -> np.ndarray:
         """The decoder's inputs for teacher forcing: the start symbol, then targets[:-1], one-hot (M, B, K + 1)."""
         targets = np.asarray(targets)
@@ -329,7 +319,6 @@ class EncoderDecoder(Model):
         d_states[-1] = ddec.states[0]  # what reaches the decoder's s_0 reaches the encoder's s_T
         denc = bptt(self.encoder, cache.encoder, d_states=d_states)
         return [denc.params, ddec.params, dhead]
-
 
     def generate(self, xs, length: int) -> np.ndarray:
         """Encode xs (T, B, D), then write `length` symbols, each the most likely one; returns (length, B) int."""

@@ -61,25 +61,12 @@ def temperature_probs(logits, temperature):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def bio_spans(tags):
-    """The entities of a BIO tag list as (start, end, kind), end exclusive; an I- that continues nothing starts one."""
-    spans, start, kind = [], None, None
-    for t, tag in enumerate(list(tags) + ["O"]):  # the extra "O" closes an entity that runs to the end
-        continues = tag.startswith("I-") and tag[2:] == kind
-        if start is not None and not continues:
-            spans.append((start, t, kind))
-            start, kind = None, None
-        if tag.startswith("B-") or (tag.startswith("I-") and not continues):
-            start, kind = t, tag[2:]
-    return spans
-
-
 _SOLUTIONS = {
     "acceptor_loss_and_grads": acceptor_loss_and_grads,
     "transducer_loss_and_grads": transducer_loss_and_grads,
     "final_vector": final_vector,
     "temperature_probs": temperature_probs,
-    "bio_spans": bio_spans,
+    "bio_spans": tasks.bio_spans,
 }
 
 

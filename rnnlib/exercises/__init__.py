@@ -82,6 +82,24 @@ def array_problem(got, expect, shape_note: str = "", hints=(), rtol: float = 1e-
     return message
 
 
+def number_problem(got, expect: float, hints=(), rtol: float = 1e-8):
+    """None when the number `got` equals `expect`; otherwise what is wrong.
+
+    hints: (wrong value, message) pairs, the result of a typical slip and what
+    to say (the message alone) when got equals it.
+    """
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return f"expected a number, got {type(got).__name__}"
+    if np.isclose(got, expect, rtol=rtol):
+        return None
+    for wrong, hint in hints:
+        if np.isclose(got, wrong, rtol=max(rtol, 1e-6)):
+            return hint
+    return f"expected {expect:.6f}, got {got:.6f}"
+
+
 def show_solution(solutions: dict, name: str) -> None:
     """Print the source of rnnlib's answer `name`, one of the keys of `solutions`."""
     if name not in solutions:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib.core.elman import ElmanCell
-from rnnlib.exercises import Report, run_check, show_solution
+from rnnlib.exercises import Report, number_problem, run_check, show_solution
 from rnnlib.lessons import gradients, tasks
 
 
@@ -68,20 +68,16 @@ def check_bound(fn) -> Report:
         W_s = cell.params["W_s"]
         gamma = gradients.GAMMA[cell.nonlinearity]
 
-        def compare(got, expect, W_s=W_s, gamma=gamma):
-            try:
-                got = float(got)
-            except (TypeError, ValueError):
-                return f"expected a number, got {type(got).__name__}"
-            if np.isclose(got, expect, rtol=1e-8):
-                return None
-            if np.isclose(got, gamma * gradients.spectral_radius(W_s), rtol=1e-6):
-                return "that is the spectral radius (largest |eigenvalue|); the bound needs the largest singular value"
-            if np.isclose(got, gamma * np.linalg.norm(W_s), rtol=1e-6):
-                return "that is the Frobenius norm; the bound needs the largest singular value, np.linalg.norm(W_s, 2)"
-            if np.isclose(got, np.linalg.norm(W_s, 2), rtol=1e-6):
-                return f"gamma, the largest |g'|, is missing: for this nonlinearity it is {gamma:g}"
-            return f"expected {expect:.6f}, got {got:.6f}"
+        slips = (
+            (gamma * gradients.spectral_radius(W_s),
+             "that is the spectral radius (largest |eigenvalue|); the bound needs the largest singular value"),
+            (gamma * np.linalg.norm(W_s),
+             "that is the Frobenius norm; the bound needs the largest singular value, np.linalg.norm(W_s, 2)"),
+            (np.linalg.norm(W_s, 2), f"gamma, the largest |g'|, is missing: for this nonlinearity it is {gamma:g}"),
+        )  # fmt: skip
+
+        def compare(got, expect, slips=slips):
+            return number_problem(got, expect, slips)
 
         run_check(report, what, fn, cell, expect=expect, compare=compare)
     return report
@@ -95,20 +91,14 @@ def check_baseline(fn) -> Report:
         expect = tasks.mean_predictor_mse(batch)
         y = batch.targets
 
-        def compare(got, expect, y=y):
-            try:
-                got = float(got)
-            except (TypeError, ValueError):
-                return f"expected a number, got {type(got).__name__}"
-            if np.isclose(got, expect, rtol=1e-8):
-                return None
-            if np.isclose(got, np.var(y), rtol=1e-8):
-                return "that predicts the batch's own mean; the baseline answers 1, the expected sum, every time"
-            if np.isclose(got, np.mean(np.abs(y - 1.0)), rtol=1e-8):
-                return "that is the mean absolute error; square the errors"
-            if np.isclose(got, np.mean((y - 0.5) ** 2), rtol=1e-8):
-                return "that predicts 0.5, the mean of one value; the target is a sum of two"
-            return f"expected {expect:.6f}, got {got:.6f}"
+        slips = (
+            (np.var(y), "that predicts the batch's own mean; the baseline answers 1, the expected sum, every time"),
+            (np.mean(np.abs(y - 1.0)), "that is the mean absolute error; square the errors"),
+            (np.mean((y - 0.5) ** 2), "that predicts 0.5, the mean of one value; the target is a sum of two"),
+        )
+
+        def compare(got, expect, slips=slips):
+            return number_problem(got, expect, slips)
 
         run_check(report, f"T = {T}, {n} sequences", fn, batch, expect=expect, compare=compare)
     return report

@@ -122,3 +122,27 @@ def test_low_temperature_writes_the_most_likely_characters():
     # temperature near 0 leaves no choice: every character is the most likely one
     model = charlm.make_char_lm(hidden_size=8, seed=3, dtype=np.float64)
     assert charlm.write(model, 20, temperature=1e-3, seed=0) == charlm.write(model, 20, temperature=1e-3, seed=9)
+
+
+def test_a_stacked_model_is_read_and_trained_the_same_way():
+    # held_out_bits and write step through every layer; for one layer they match the Transducer
+    from rnnlib.lessons.stacked import StackedTransducer
+
+    one = charlm.make_char_lm(hidden_size=8, seed=5, dtype=np.float64)
+    as_stack = StackedTransducer([one.cell], one.head)
+    ids = charlm.encode("while True:\n    pass\n" * 3)
+    assert charlm.held_out_bits(as_stack, ids, columns=2) == charlm.held_out_bits(one, ids, columns=2)
+    assert charlm.write(as_stack, 20, seed=3, prompt="if ") == charlm.write(one, 20, seed=3, prompt="if ")
+
+    cells = [rnnlib.LSTMCell(96, 8, seed=1), rnnlib.GRUCell(8, 6, seed=2)]
+    two = StackedTransducer(cells, rnnlib.Affine(6, 96, seed=3))
+    eye = np.eye(96)
+    logits, _ = two.forward(eye[ids[:-1]][:, None, :])  # the whole text as one column
+    expect = rnnlib.softmax_cross_entropy(logits, ids[1:, None]) / math.log(2)
+    assert charlm.held_out_bits(two, ids, columns=1) == pytest.approx(expect, rel=1e-12)
+
+    corpus = charlm.make_corpus("def f(x):\n    return x\n" * 40)
+    outcome = charlm.train_char_lm(corpus, model=two, steps=5, batch_size=4, length=8, eval_every=5, progress=False)
+    assert outcome.model is two
+    with pytest.raises(ValueError, match="96 symbols"):
+        charlm.held_out_bits(charlm.Transducer(rnnlib.LSTMCell(5, 4), rnnlib.Affine(4, 5)), ids, columns=2)

@@ -171,7 +171,27 @@ def make_char_lm(hidden_size: int = 128, seed=0, dtype=np.float32) -> Transducer
     return Transducer(cell, head)
 
 
-def held_out_bits(model: Transducer, ids, columns: int = 64) -> float:
+def _layers(model) -> list:
+    """The cells a model reads its input with, bottom first: a Transducer's cell, a StackedTransducer's cells."""
+    layers = list(getattr(model, "cells", None) or [model.cell])
+    V = len(VOCAB)
+    if layers[0].input_size != V or model.head.out_size != V:
+        raise ValueError(f"the model must read and predict the {V} symbols of VOCAB, got input size "
+                         f"{layers[0].input_size} and {model.head.out_size} scores")  # fmt: skip
+    return layers
+
+
+def _step(layers, states, x):
+    """One step of every layer, bottom first; returns the new states and the top layer's output."""
+    new_states = []
+    for cell, s in zip(layers, states):
+        s = cell.step(s, x)  # s_t = R(s_{t-1}, x_t); the layer above reads this layer's output
+        new_states.append(s)
+        x = cell.output(s)
+    return new_states, x
+
+
+def held_out_bits(model, ids, columns: int = 64) -> float:
     """The model's bits per character on ids (N,): every character after the first, predicted from all before it.
 
     The text is read in `columns` pieces side by side (a batch), each from a
@@ -184,25 +204,26 @@ def held_out_bits(model: Transducer, ids, columns: int = 64) -> float:
     m = n_pairs // columns
     if m < 1:
         raise ValueError(f"ids must hold more than {columns} characters to read in {columns} columns, got {len(ids)}")
-    cell, head = model.cell, model.head
-    eye = np.eye(len(VOCAB), dtype=cell.dtype)
+    layers, head = _layers(model), model.head
+    eye = np.eye(len(VOCAB), dtype=layers[0].dtype)
     inputs = ids[: m * columns].reshape(columns, m).T  # (m, columns): column j reads ids[j m : (j + 1) m]
     targets = ids[1 : m * columns + 1].reshape(columns, m).T
     total = 0.0
-    s = cell.initial_state(columns)
+    states = [cell.initial_state(columns) for cell in layers]
     for t in range(m):
-        s = cell.step(s, eye[inputs[t]])
-        logp = log_softmax(head.forward(cell.output(s))[0].astype(np.float64))  # (columns, V)
+        states, y = _step(layers, states, eye[inputs[t]])
+        logp = log_softmax(head.forward(y)[0].astype(np.float64))  # (columns, V)
         total -= logp[np.arange(columns), targets[t]].sum()
-    s = s[-1:]  # the last column reads on over what is left
+    states = [s[-1:] for s in states]  # the last column reads on over what is left
     for k in range(m * columns, n_pairs):
-        s = cell.step(s, eye[ids[[k]]])
-        total -= log_softmax(head.forward(cell.output(s))[0].astype(np.float64))[0, ids[k + 1]]
+        states, y = _step(layers, states, eye[ids[[k]]])
+        total -= log_softmax(head.forward(y)[0].astype(np.float64))[0, ids[k + 1]]
     return float(total / n_pairs / np.log(2))
 
 
 def train_char_lm(
     corpus: Corpus,
+    model=None,
     hidden_size: int = 128,
     steps: int = 1500,
     batch_size: int = 32,
@@ -215,7 +236,10 @@ def train_char_lm(
     dtype=np.float32,
     progress=True,
 ) -> Outcome:
-    """Train an LSTM language model on windows of corpus.train; measure it on corpus.test.
+    """Train a language model on windows of corpus.train; measure it on corpus.test.
+
+    model: None builds make_char_lm(hidden_size, seed, dtype), an LSTM; any
+    Transducer or rnnlib.lessons.stacked.StackedTransducer over VOCAB may be given instead.
 
     Each step reads `batch_size` windows of `length` + 1 characters at random
     places of the training part (seeded by seed and the step) and predicts
@@ -234,8 +258,11 @@ def train_char_lm(
         _validate.positive_int(name, value)
     if len(corpus.train) < length + 2:
         raise ValueError(f"corpus.train must be longer than length + 1 = {length + 1}, got {len(corpus.train)}")
-    model = make_char_lm(hidden_size, seed=seed, dtype=dtype)
-    eye = np.eye(len(VOCAB), dtype=model.cell.dtype)
+    label = "your model"
+    if model is None:
+        model = make_char_lm(hidden_size, seed=seed, dtype=dtype)
+        label = f"LSTM, {hidden_size} units"
+    eye = np.eye(len(VOCAB), dtype=_layers(model)[0].dtype)
     probe = corpus.test[: 64 * 100 + 1]
     curve = []
 
@@ -247,7 +274,7 @@ def train_char_lm(
         return eye[windows[:, :-1].T], windows[:, 1:].T  # one-hot inputs (L, B, V), next characters (L, B)
 
     opt = Adam(model.params, lr=lr)
-    label = f"LSTM, {hidden_size} units, on Python's source"
+    label += ", on Python's source"
     history = fit(model.loss_and_grads, model.params, next_batch, steps, opt, clip_norm, progress, label)
     curve.append((steps, held_out_bits(model, probe)))
     bigram = bigram_bits(corpus.train, corpus.test)
@@ -260,7 +287,7 @@ def train_char_lm(
                    "bigram model", bigram, bigram - margin, higher_is_better=False, details=details)  # fmt: skip
 
 
-def write(model: Transducer, length: int = 400, temperature: float = 1.0, seed=0, prompt: str = "\n") -> str:
+def write(model, length: int = 400, temperature: float = 1.0, seed=0, prompt: str = "\n") -> str:
     """The model reads `prompt`, then writes `length` characters (seeded); returns what it wrote.
 
     The generator of rnnlib.core.models.sample, started from a prompt: each
@@ -270,18 +297,18 @@ def write(model: Transducer, length: int = 400, temperature: float = 1.0, seed=0
     length = _validate.positive_int("length", length)
     if not prompt or any(c not in _INDEX for c in prompt):
         raise ValueError(f"prompt must be a non-empty string of characters of VOCAB, got {prompt!r}")
-    cell, head = model.cell, model.head
+    layers, head = _layers(model), model.head
     rng = np.random.default_rng(seed)
-    eye = np.eye(len(VOCAB), dtype=cell.dtype)
+    eye = np.eye(len(VOCAB), dtype=layers[0].dtype)
     ids = encode(prompt)
-    s = cell.initial_state(1)
-    for i in ids[:-1]:  # read the prompt: s_t = R(s_{t-1}, x_t)
-        s = cell.step(s, eye[[i]])
+    states = [cell.initial_state(1) for cell in layers]
+    for i in ids[:-1]:  # read the prompt
+        states, _ = _step(layers, states, eye[[i]])
     symbol = int(ids[-1])
     written = []
     for _ in range(length):
-        s = cell.step(s, eye[[symbol]])
-        logits, _ = head.forward(cell.output(s))
+        states, y = _step(layers, states, eye[[symbol]])
+        logits, _ = head.forward(y)
         symbol = int(rng.choice(len(VOCAB), p=temperature_probs(logits[0], temperature)))
         written.append(symbol)
     return decode(written)

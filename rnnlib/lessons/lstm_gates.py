@@ -18,6 +18,7 @@ one equation each, and keeps every intermediate for a reader to look at.
     gradient_reach(cell, T, ...)            |dL/ds_t| against T - t for any cell (GradientReach)
     gate_trace(cell, xs, b)                 the gates and the memory of one sequence of a run (GateTrace)
     memory_units(cell, batch)               the units whose memory jumps most at the marked steps
+    memory_limit(cell, batch, units)        a y limit for their memory that holds every sequence
     adding_view(cell, head, batch, index)   one adding-problem sequence through a trained LSTM (AddingView)
 
 Numpy only.
@@ -194,6 +195,17 @@ def memory_units(cell: LSTMCell, batch, k: int = 3) -> np.ndarray:
     marked = batch.xs[:, :, 1] == 1  # (T, n)
     mean_jump = jumps[marked].mean(axis=0)  # (H,): over every marked step of every sequence
     return np.argsort(-mean_jump, kind="stable")[:k]
+
+
+def memory_limit(cell: LSTMCell, batch, units) -> float:
+    """A y limit for the memory c_t of `units` that holds every sequence of an AddingBatch: 1.15 max |c_t|, >= 1.
+
+    The widget keeps it for every sequence, so that a sequence's memory can be compared with the last one's.
+    """
+    _check_lstm(cell)
+    H = cell.hidden_size
+    memory = unroll(cell, batch.xs).states[:, :, :H]  # (T+1, n, H): c_0..c_T of every sequence
+    return max(1.0, 1.15 * float(np.max(np.abs(memory[:, :, np.asarray(units, dtype=int)]))))
 
 
 def adding_view(cell: LSTMCell, head, batch, index: int = 0, units=None, k: int = 3) -> AddingView:

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from rnnlib.lessons.gradients import GradientProfile, gradient_profile
 from rnnlib.plotting.style import COLORS
@@ -147,6 +147,7 @@ class GradientFigure:
         ax.set_ylim(*YLIM)
         ax.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-20, 21, 5)))  # few ticks: quick to draw
         ax.yaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))  # distances are whole steps
         ax.tick_params(labelsize=11)
         ax.set_xlabel("distance T - t (steps back from the loss)", fontsize=12)
         ax.set_ylabel("|dL/ds_t| / |dL/ds_T|", fontsize=12)

@@ -86,7 +86,8 @@ class GatesFigure:
         self.marked = ax_in.bar([1, 2], [0, 0], width=0.8, color=MARK, gid="marked values")
         self.notes = [
             ax_in.annotate("", (t, 0), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
-                           fontsize=12, color=MARK, fontweight="bold")
+                           fontsize=12, color=MARK, fontweight="bold", zorder=5,
+                           bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
             for t in (1, 2)
         ]  # fmt: skip
         ax_in.set_ylim(0, 1.35)

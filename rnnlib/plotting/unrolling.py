@@ -307,8 +307,11 @@ class StepperFigure:
         # slow to make: the step and unit numbers are Labels.
         self.ax_chain, self.ax_heat = fig.subplots(2, 1, height_ratios=[STEPPER_CHAIN, STEPPER_HEAT])
         self.chain = Chain(self.ax_chain, view.tokens)
-        # a figure text, not an Axes title (which is placed by measuring the axes at every full draw)
-        self.title = fig.text(0.5, 1 - 0.08 / STEPPER_HEIGHT, "", ha="center", va="top", fontsize=13)
+        # a figure text, not an Axes title (which is placed by measuring the axes at every full draw); on a
+        # figure wider than the screen (it scrolls inside the widget), at the left, where it is seen first
+        wide = width > STEPPER_MAX_WIDTH
+        x = m["left"] / width if wide else 0.5
+        self.title = fig.text(x, 1 - 0.08 / STEPPER_HEIGHT, "", ha="left" if wide else "center", va="top", fontsize=13)
 
         ax, limit = self.ax_heat, view.color_limit
         self.image = ax.imshow(
@@ -330,7 +333,7 @@ class StepperFigure:
         ax.grid(False)
         s_k, x_1, x_k = symbol("s", "k"), symbol("x", 1), symbol("x", "k")
         ax.set_xlabel(f"the state after each step: column k is {s_k}, which has read {x_1}, ..., {x_k}", fontsize=12,
-                      labelpad=21)  # fmt: skip
+                      labelpad=21, loc="left" if wide else "center")  # fmt: skip
         heat_width = width - m["left"] - m["right"]  # inches: the colour bar is 0.12 in away and 0.16 in wide
         cax = ax.inset_axes([1 + 0.12 / heat_width, 0.0, 0.16 / heat_width, 1.0])
         bar = fig.colorbar(self.image, cax=cax)

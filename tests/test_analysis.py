@@ -245,23 +245,29 @@ def test_gradient_decay_figure_and_comparison_draw():
 
 
 def test_widget_redraws_with_the_controls_values(monkeypatch):
-    # the callback is thin: it hands the controls' values to gradient_decay_figure
+    # the callback is thin: it measures gradient_profile at the controls' values and draws that profile
     pytest.importorskip("ipywidgets")
+    from rnnlib.lessons.gradients import gradient_profile
     from rnnlib.widgets import gradients as widget
 
     calls = []
 
     def spy(rho, nonlinearity, T):
         calls.append((rho, nonlinearity, T))
-        return plt.figure()
+        return gradient_profile(rho, nonlinearity, T=T)
 
-    monkeypatch.setattr(widget, "gradient_decay_figure", spy)
+    monkeypatch.setattr(widget, "gradient_profile", spy)
     box = widget.gradient_explorer(rho=0.9, nonlinearity="tanh", T=20)
     assert calls == [(0.9, "tanh", 20)]
     box.controls["rho"].value = 1.3
     box.controls["nonlinearity"].value = "identity"
     box.controls["T"].value = 30
     assert calls[1:] == [(1.3, "tanh", 20), (1.3, "identity", 20), (1.3, "identity", 30)]
+    # what is drawn is the last profile: its median line over distances 0..30, and the setting in the title
+    (ax,) = box.figure.axes
+    x, y = ax.lines[0].get_data()
+    assert list(x) == list(range(31)) and np.allclose(y, np.median(box.profile.norms, axis=1))
+    assert any("identity" in t.get_text() and "T = 30" in t.get_text() for t in box.figure.texts)
     plt.close("all")
 
 

@@ -118,9 +118,11 @@ def drawn(stepper):
     """What the figure shows: {k: bar height} for the bars of |dL/ds_k|, and the gids of the cut arrows' marks."""
     ax_chain, ax_bars = stepper.figure.axes[:2]
     bars = {
-        int(p.get_gid().split()[1]): p.get_height() for p in ax_bars.patches if (p.get_gid() or "").startswith("bar ")
+        int(p.get_gid().split()[1]): p.get_height()
+        for p in ax_bars.patches
+        if (p.get_gid() or "").startswith("bar ") and p.get_visible()
     }
-    crosses = sum(1 for text in ax_chain.texts if text.get_text() == "\N{MULTIPLICATION X}")
+    crosses = sum(1 for text in ax_chain.texts if text.get_text() == "\N{MULTIPLICATION X}" and text.get_visible())
     return bars, crosses
 
 
@@ -150,6 +152,15 @@ def test_widget_truncation_shows_the_cuts():
     assert np.allclose([bars[k] for k in range(T + 1)], np.linalg.norm(grads.states[:, 0], axis=-1))
     stepper.step.value = 2
     assert "cut" in stepper.equation.value  # the equation says that the recurrent share is dropped
+
+
+def test_widget_shows_full_bptt_selected_and_comes_back_to_it():
+    # full BPTT is a button of its own (value 0): selected at the start, and choosing it again undoes a truncation
+    stepper = BackwardStepper(t=0)
+    assert stepper.truncate.value == 0 and stepper.truncate.index == 0 and stepper.view.truncate is None
+    stepper.truncate.value = 2
+    stepper.truncate.value = 0
+    assert stepper.view.truncate is None and drawn(stepper)[1] == 0  # no cut marks
 
 
 def test_widget_has_a_text_fallback():

@@ -20,6 +20,7 @@ import pytest  # noqa: E402
 
 import rnnlib  # noqa: E402
 from rnnlib.lessons.gradients import gradient_profile  # noqa: E402
+from rnnlib.plotting.artists import drawn_texts  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import make_figures  # noqa: E402
@@ -28,7 +29,12 @@ SUB = "₀₁₂₃₄₅₆₇₈₉"
 
 
 def texts(fig) -> list[str]:
-    return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
+    """Every string the figure shows: its Text artists (titles, axis labels, ...) and the labels that
+    rnnlib's drawings set as one collection of outlines (rnnlib.plotting.artists.Labels)."""
+    shown = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible()]
+    for ax in fig.axes:
+        shown += [text for text in drawn_texts(ax) if text not in [t.get_text() for t in ax.texts]]
+    return [text for text in shown if text.strip()]
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from rnnlib.lessons.unrolling import (
     step_equation,
     stepper_view,
 )
+from rnnlib.plotting.artists import drawn_texts
 from rnnlib.plotting.unrolling import CURRENT, draw_loop_vs_unrolled, draw_stepper, draw_unrolled, symbol
 
 
@@ -181,16 +182,20 @@ def test_bad_arguments_are_named(kwargs, match):
 
 
 def cells(fig):
-    """{k: "current" | "done" | "future"} for every cell box drawn in `fig`, read off the artists."""
+    """{k: "current" | "done" | "future"} for every cell box drawn in `fig`, read off the drawn boxes.
+
+    The boxes are one collection (gid "cells"), box k at x = k - 1/2: the current one is filled
+    with CURRENT, the steps not taken yet have a pale (transparent) edge.
+    """
     found = {}
     for ax in fig.axes:
-        for text in ax.texts:
-            gid = text.get_gid() or ""
-            if gid.startswith("cell "):
-                k = int(gid.split()[1])
-                if to_rgba(text.get_bbox_patch().get_facecolor()) == to_rgba(CURRENT):
+        for boxes in (c for c in ax.collections if c.get_gid() == "cells"):
+            xs = boxes.get_offsets()[:, 0]
+            for x, face, edge in zip(xs, boxes.get_facecolor(), boxes.get_edgecolor()):
+                k = round(x + 0.5)
+                if np.allclose(face, to_rgba(CURRENT)):
                     found[k] = "current"
-                elif to_rgba(text.get_color())[3] < 1:
+                elif edge[3] < 1:
                     found[k] = "future"
                 else:
                     found[k] = "done"
@@ -236,7 +241,7 @@ def test_unrolled_figure_draws_every_step_in_full():
     tokens = tokenize(DEFAULT_SENTENCE)
     fig = draw_unrolled(tokens)
     assert cells(fig) == {k: "done" for k in range(1, 7)}
-    labels = {t.get_text() for t in fig.axes[0].texts}
+    labels = set(drawn_texts(fig.axes[0]))
     assert {symbol("x", 1), symbol("s", 0), symbol("s", 6), symbol("y", 6), "Salt"} <= labels
 
 
@@ -244,14 +249,14 @@ def test_loop_versus_unrolled_figure():
     fig = draw_loop_vs_unrolled(["a", "b", "c"])
     loop, chain = fig.axes
     assert "loop" in loop.get_title()
-    assert [t.get_gid() for t in loop.texts if t.get_gid()] == ["loop cell"]
+    assert [c.get_gid() for c in loop.collections if c.get_gid()] == ["loop cell"]
     assert cells(fig) == {1: "done", 2: "done", 3: "done"}
     assert "T = 3" in chain.get_title()
 
 
 def test_long_words_are_shortened_under_the_chain():
     fig = draw_unrolled(["internationalisation"])
-    words = [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("internat")]
+    words = [text for text in drawn_texts(fig.axes[0]) if text.startswith("internat")]
     assert words == ["internati\N{HORIZONTAL ELLIPSIS}"]
 
 

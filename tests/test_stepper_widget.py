@@ -42,15 +42,12 @@ def expected_states(sentence, cell_kind, H, t, seed=0):
 def drawn(stepper):
     """What the last figure shows: (number of boxes, the highlighted box or None, the heatmap's data (t+1, S))."""
     chain, heat = stepper.figure.axes[:2]
-    boxes = [text for text in chain.texts if (text.get_gid() or "").startswith("cell ")]
-    current = [
-        int(text.get_gid().split()[1])
-        for text in boxes
-        if to_rgba(text.get_bbox_patch().get_facecolor()) == to_rgba(CURRENT)
-    ]
+    (boxes,) = [c for c in chain.collections if c.get_gid() == "cells"]  # box k at x = k - 1/2
+    current = [round(x + 0.5) for x, face in zip(boxes.get_offsets()[:, 0], boxes.get_facecolor())
+               if np.allclose(face, to_rgba(CURRENT))]  # fmt: skip
     assert len(current) <= 1
     (image,) = [im for im in heat.images if im.get_gid() == "states"]
-    return len(boxes), (current[0] if current else None), np.asarray(image.get_array()).T
+    return len(boxes.get_offsets()), (current[0] if current else None), np.asarray(image.get_array()).T
 
 
 def assert_shows(stepper, sentence, cell_kind, H, t):
@@ -66,7 +63,9 @@ def assert_shows(stepper, sentence, cell_kind, H, t):
     expect = expected_states(sentence, cell_kind, H, t)
     np.testing.assert_array_equal(view.states, expect)
     np.testing.assert_array_equal(data, expect)
-    assert f"${view.expression}$" in stepper.equation.value.replace("&amp;", "&")
+    # the view's expression, with the words under x_k set at full size (\textstyle) to be read when projected
+    full_size = view.expression.replace(r"\underset{\text{", r"\underset{\textstyle\text{")
+    assert f"${full_size}$" in stepper.equation.value.replace("&amp;", "&")
     assert bytes(stepper.image.value).startswith(PNG_SIGNATURE)
     assert stepper.image.layout.display is None
 

@@ -28,6 +28,7 @@ Sizes: T steps, batch B, input D, H units (the state has S = H numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -177,6 +178,8 @@ class BackwardView:
     param_norms: dict  # name -> |dL/dW| so far, the terms of steps t+1..T
     param_norms_final: dict  # name -> |dL/dW| when all T steps have run
     equations: tuple  # LaTeX lines for what happened at this position
+    norm_limit: float = 0.0  # the largest |dL/ds_k| at any position and truncation (display_limits)
+    weight_limit: float = 0.0  # the largest |dL/dW| so far at any position and truncation
 
     @property
     def T(self) -> int:
@@ -203,9 +206,17 @@ def _sub(k) -> str:
     return f"_{k}" if len(k) == 1 else f"_{{{k}}}"
 
 
-def step_equations(t: int, T: int, cut: bool = False) -> tuple:
-    """The lecture's equations for stepper position t, in LaTeX (one string per line)."""
-    total, local = r"\frac{dL}{d%s}", r"\frac{\partial L}{\partial %s}"  # dL/ds_t all paths; ∂L/∂y_t local
+def step_equations(t: int, T: int, cut: bool = False, compact: bool = False) -> tuple:
+    """The lecture's equations for stepper position t, in LaTeX (one string per line).
+
+    dL/ds_t is the total derivative (all paths), ∂L/∂y_t the local one.
+    compact: write the fractions inline, one line high (the widget's form, so that
+    the equations and the figure fit a projector's screen together).
+    """
+    if compact:
+        total, local = r"dL / d%s", r"\partial L / \partial %s"
+    else:
+        total, local = r"\frac{dL}{d%s}", r"\frac{\partial L}{\partial %s}"
     ds_t, dy_t = total % f"s{_sub(t)}", local % f"y{_sub(t)}"
     if t == T:
         return (ds_t + " = " + dy_t + r" \quad\text{(nothing comes after } s" + _sub(T) + r"\text{)}",)
@@ -268,4 +279,26 @@ def backward_view(t: int | None = None, truncate: int | None = None, hidden_size
         param_norms=so_far,
         param_norms_final={name: float(np.linalg.norm(walk.params[name])) for name in PARAM_NAMES},
         equations=step_equations(t, T, cut=t in cuts),
+        norm_limit=display_limits(hidden_size)[0],
+        weight_limit=display_limits(hidden_size)[1],
     )
+
+
+@lru_cache(maxsize=8)
+def display_limits(hidden_size: int = DEFAULT_HIDDEN) -> tuple[float, float]:
+    """The largest |dL/ds_k|, and the largest |dL/dW| summed so far, over every position and truncation offered.
+
+    The stepper's axes keep these limits whatever the reader picks, so its bars
+    can be compared from one setting to the next.
+    """
+    example = tagging_example(hidden_size)
+    norm_limit = weight_limit = 0.0
+    for truncate in TRUNCATIONS:
+        walk = backward_walk(example.cell, example.run, example.d_outputs, truncate=truncate)
+        norm_limit = max(norm_limit, float(np.linalg.norm(walk.d_states, axis=-1).max()))
+        for name in PARAM_NAMES:
+            total = np.zeros_like(walk.params[name])
+            for step in walk.steps:  # the sums so far, in the order the steps run
+                total = total + step.dparams[name]
+                weight_limit = max(weight_limit, float(np.linalg.norm(total)))
+    return norm_limit, weight_limit

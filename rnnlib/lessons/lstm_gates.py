@@ -13,6 +13,7 @@ nothing below computes an LSTM step a second time.
     gate_trace(cell, xs, b)                 the gates and the memory of one sequence of a run (GateTrace)
     unit_roles(cell, batch, head)           per unit: forget gate, time constant 1/(1-f), share of the answer
     memory_units(cell, batch)               the units to watch: those that hold a value, then those that jump most
+    memory_limit(cell, batch, units)        a y limit for their memory that holds every sequence
     adding_view(cell, head, batch, index)   one adding-problem sequence through a trained LSTM (AddingView)
 
 How far the gradient reaches back, for any cell, is rnnlib.lessons.gradients.gradient_reach.
@@ -222,6 +223,17 @@ def memory_units(cell: LSTMCell, batch, k: int = 3) -> np.ndarray:
     holders = [int(u) for u in np.argsort(-roles.held, kind="stable") if roles.held[u] > 0.5]
     jumpers = [int(u) for u in np.argsort(-roles.jump, kind="stable") if int(u) not in holders]
     return np.array((holders + jumpers)[:k], dtype=int)
+
+
+def memory_limit(cell: LSTMCell, batch, units) -> float:
+    """A y limit for the memory c_t of `units` that holds every sequence of an AddingBatch: 1.15 max |c_t|, >= 1.
+
+    The widget keeps it for every sequence, so that a sequence's memory can be compared with the last one's.
+    """
+    _check_lstm(cell)
+    H = cell.hidden_size
+    memory = unroll(cell, batch.xs).states[:, :, :H]  # (T+1, n, H): c_0..c_T of every sequence
+    return max(1.0, 1.15 * float(np.max(np.abs(memory[:, :, np.asarray(units, dtype=int)]))))
 
 
 def adding_view(cell: LSTMCell, head, batch, index: int = 0, units=None, k: int = 3) -> AddingView:

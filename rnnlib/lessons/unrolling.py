@@ -22,6 +22,7 @@ LSTM: S = 2H, the state is [c_t, h_t]).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -205,14 +206,7 @@ def stepper_view(
         raise ValueError(f"t must be an integer, got {t!r}")
     t = clamp_step(t, len(tokens))
     hidden_size = _validate.positive_int("hidden_size", hidden_size)
-    cell = make_cell(cell_kind, hidden_size, seed=seed)
-
-    xs = word_vectors(tokens, INPUT_SIZE)[:, None, :]  # (T, D) -> (T, 1, D): a batch of one sentence
-    run = unroll(cell, xs)
-    states = run.states[:, 0, :]  # (T+1, 1, S) -> (T+1, S)
-    # One colour scale for the whole sentence, so a colour means the same value at every t;
-    # rounded up to a tenth, so the colour bar has round ends.
-    color_limit = float(np.ceil(np.abs(states).max() * 10) / 10)
+    states, color_limit = unrolled_states(tokens, cell_kind, hidden_size, seed)
     return StepperView(
         sentence=sentence,
         tokens=tokens,
@@ -226,6 +220,25 @@ def stepper_view(
         color_limit=color_limit,
         note=note,
     )
+
+
+@lru_cache(maxsize=32)
+def unrolled_states(tokens: tuple, cell_kind: str, hidden_size: int, seed: int = SEED) -> tuple[np.ndarray, float]:
+    """s_0..s_T (T+1, S) of a cell reading `tokens`, and the colour scale of the stepper's heatmap.
+
+    The states are rnnlib.unroll(make_cell(cell_kind, hidden_size, seed=seed),
+    xs).states for xs = word_vectors(tokens, INPUT_SIZE) as a batch of one.
+    Kept for the last sentences and cells asked for, since moving t does not
+    change them (the array is read-only).
+    """
+    cell = make_cell(cell_kind, hidden_size, seed=seed)
+    xs = word_vectors(list(tokens), INPUT_SIZE)[:, None, :]  # (T, D) -> (T, 1, D): a batch of one sentence
+    states = unroll(cell, xs).states[:, 0, :]  # (T+1, 1, S) -> (T+1, S)
+    states.flags.writeable = False
+    # One colour scale for the whole sentence, so a colour means the same value at every t;
+    # rounded up to a tenth, so the colour bar has round ends.
+    color_limit = float(np.ceil(np.abs(states).max() * 10) / 10)
+    return states, color_limit
 
 
 def _check_step(t) -> int:

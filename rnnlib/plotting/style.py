@@ -9,6 +9,8 @@ notebook.
 
 from __future__ import annotations
 
+import sys
+
 import matplotlib as mpl
 
 # Okabe-Ito, by name, in the order the cycle uses them
@@ -29,7 +31,16 @@ DIVERGING = "RdBu_r"
 
 
 def use_course_style() -> None:
-    """Set matplotlib's defaults for every figure that follows."""
+    """Set matplotlib's defaults for every figure that follows; in a notebook, draw figures in it.
+
+    Inside a Jupyter kernel, the figures go into the notebook's outputs (the
+    inline backend) whatever backend the environment names: a kernel started
+    with MPLBACKEND=Agg (a common setting in CI) would otherwise draw every
+    figure nowhere, and the notebook's stored figures would be missing when it
+    is run again. A backend that shows figures in the notebook itself (inline,
+    ipympl's widget, nbagg) is kept. Outside a kernel nothing is switched.
+    """
+    use_notebook_backend()
     mpl.rcParams.update(
         {
             "figure.figsize": (7.0, 4.0),
@@ -49,3 +60,33 @@ def use_course_style() -> None:
             "image.cmap": SEQUENTIAL,
         }
     )
+
+
+# backends that put figures into the notebook itself
+_NOTEBOOK_BACKENDS = ("inline", "ipympl", "widget", "nbagg")
+
+
+def use_notebook_backend() -> bool:
+    """In a Jupyter kernel whose matplotlib backend cannot show figures in the notebook, select the inline one.
+
+    Returns True when it switched. Does nothing outside a kernel (a script, a
+    test, a terminal IPython) or when the backend already shows figures inline.
+    """
+    shell = _kernel_shell()
+    if shell is None:
+        return False
+    backend = str(mpl.rcParams._get("backend")).lower()  # as set, without resolving (or importing) it
+    if any(name in backend for name in _NOTEBOOK_BACKENDS):
+        return False
+    shell.enable_matplotlib("inline")  # what %matplotlib inline does: the backend, and figures shown after each cell
+    return True
+
+
+def _kernel_shell():
+    """The running IPython shell if it belongs to a Jupyter kernel, else None."""
+    if "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell if shell is not None and getattr(shell, "kernel", None) is not None else None

@@ -20,7 +20,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from rnnlib.plotting.artists import Arrows, Boxes, Labels, text_box
 from rnnlib.plotting.style import COLORS, DIVERGING
 
 FADED = 0.18  # the alpha of the steps not taken yet
@@ -55,137 +57,145 @@ def _faded(color, status: str):
     return to_rgba(color, FADED if status == "future" else 1.0)
 
 
-def _box(ax, x, y, text, *, gid, status, fontsize):
-    """A cell box as a text with a frame; status: "done", "current" or "future".
-
-    The box is opaque white even when faded, so the arrows behind it never show through.
-    """
-    return ax.text(
-        x,
-        y,
-        text,
-        ha="center",
-        va="center",
-        fontsize=fontsize,
-        style="italic",
-        gid=gid,
-        color=_faded("black", status),
-        zorder=3,
-        bbox={
-            "boxstyle": "round,pad=0.5",
-            "facecolor": CURRENT if status == "current" else "white",
-            "edgecolor": "black" if status == "current" else _faded(LINE, status),
-            "linewidth": 2.5 if status == "current" else 1.6,
-        },
-    )
-
-
-def _arrow(ax, start, end, *, status, patchA=None, patchB=None, gid=None):
-    """An arrow from `start` to `end` (data coordinates), cut where it meets patchA and patchB."""
-    ax.annotate(
-        "",
-        xy=end,
-        xytext=start,
-        zorder=4,  # after the boxes: drawing a box places the frame that the arrow is cut at
-        gid=gid,
-        arrowprops={
-            "arrowstyle": "-|>",
-            "color": _faded(COLORS["vermillion"] if status == "current" else "black", status),
-            "linewidth": 2.6 if status == "current" else 1.3,
-            "mutation_scale": 15,
-            "shrinkA": 3,
-            "shrinkB": 3,
-            "patchA": patchA,
-            "patchB": patchB,
-        },
-    )
-
-
-def _label(ax, x, y, text, *, status, fontsize, gid=None, va="center", style="italic"):
-    """A label (x_k, s_k, y_k, or a word), pale or emphasised with its step; framed invisibly for arrows."""
-    label = ax.text(
-        x,
-        y,
-        text,
-        ha="center",
-        va=va,
-        fontsize=fontsize,
-        gid=gid,
-        style=style,
-        color=_faded(COLORS["vermillion"] if status == "current" else "black", status),
-        fontweight="bold" if status == "current" else "normal",
-    )
-    label.set_bbox({"boxstyle": "square,pad=0.1", "facecolor": "none", "edgecolor": "none"})
-    return label
-
-
 def _status(k: int, t: int, current: int | None) -> str:
     if k > t:
         return "future"
     return "current" if k == current else "done"
 
 
-def draw_chain(ax, tokens, t: int | None = None, current: int | None = None, outputs: bool = True, fontsize=13):
-    """Draw the unrolled chain over `tokens` on `ax`, the lecture's picture:
+# Where the chain's pieces sit above (+) or below (-) the line of cells, in points.
+Y_OUTPUT, Y_STATE, Y_INPUT, Y_WORD = 44.0, 5.0, -44.0, -62.0
+GAP = 3.0  # points between an arrow and the box or label it meets
+
+
+class Chain:
+    """The unrolled chain over `tokens`, drawn once on `ax`; `show(t, current)` restyles it for a step.
 
         s_0 -> [R, O] -> s_1 -> [R, O] -> s_2 ... -> [R, O] -> s_T
                   ^                ^                   ^
                  x_1              x_2                 x_T     (y_k above each box)
 
-    Box k sits at x = k - 1/2; the arrow that carries s_k crosses x = k,
-    where its label is. t: the steps 1..t are drawn in full and t+1..T
-    faded (None: all in full). current: the step to highlight, its box and
-    the state it made (0: s_0 only; None: nothing highlighted). outputs:
-    draw y_k = O(s_k) above each box. Artists carry gids ("cell k",
-    "input k", "state k").
+    Box k sits at x = k - 1/2; the arrow that carries s_k crosses x = k, where
+    its label is. Vertically the pieces are placed in points around the line of
+    cells, so they keep their sizes and gaps in any figure; the axes needs to be
+    about 125 points tall (outputs=False: 85). Labels, boxes and arrows are one
+    artist each (rnnlib.plotting.artists), with gids "cells", "cell labels",
+    "inputs", "words", "outputs", "state labels", "input arrows", "output arrows",
+    "state arrows"; restyling for a new step draws in a few milliseconds.
     """
-    T = len(tokens)
-    t = T if t is None else t
-    small = fontsize - 2
-    cells = []
-    for k in range(1, T + 1):
-        status = _status(k, t, current)
-        cell = _box(ax, k - 0.5, 0, "R, O", gid=f"cell {k}", status=status, fontsize=fontsize)
-        x_label = _label(ax, k - 0.5, -0.8, symbol("x", k), status=status, fontsize=fontsize, gid=f"input {k}")
-        _arrow(
-            ax,
-            (k - 0.5, -0.8),
-            (k - 0.5, 0),
-            status=status,
-            patchA=x_label.get_bbox_patch(),
-            patchB=cell.get_bbox_patch(),
-        )
-        _label(ax, k - 0.5, -1.13, _short(tokens[k - 1]), status=status, fontsize=small, style="normal")
+
+    def __init__(self, ax, tokens, outputs: bool = True, fontsize: float = 13):
+        tokens = list(tokens)
+        T = self.T = len(tokens)
+        self.ax, self.outputs = ax, outputs
+        _ylim_in_points(ax, (Y_OUTPUT + fontsize if outputs else Y_STATE + 2 * fontsize), Y_WORD - fontsize)
+        ax.set_xlim(-0.5, T + 0.5)
+        ax.axis("off")
+        box_width, box_height, label_half = _box_size(fontsize)
+        centres = [(k - 0.5, 0.0) for k in range(1, T + 1)]
+        self.boxes = Boxes(ax, centres, box_width, box_height, gid="cells")
+        self.box_labels = Labels(ax, centres, ["R, O"] * T, size=fontsize, style="italic", gid="cell labels", zorder=4)
+        self.inputs = Labels(
+            ax, [(x, Y_INPUT) for x, _ in centres], [symbol("x", k) for k in range(1, T + 1)],
+            size=fontsize, style="italic", gid="inputs",
+        )  # fmt: skip
+        self.words = Labels(ax, [(x, Y_WORD) for x, _ in centres], [_short(w) for w in tokens], size=fontsize - 2,
+                            gid="words")  # fmt: skip
+        self.state_labels = Labels(
+            ax, [(k, Y_STATE) for k in range(T + 1)], [symbol("s", k) for k in range(T + 1)],
+            size=fontsize, style="italic", va="bottom", gid="state labels",
+        )  # fmt: skip
+        self.input_arrows = Arrows(
+            ax, [(x, Y_INPUT) for x, _ in centres], centres,
+            gap_start=label_half + GAP, gap_end=box_height / 2 + GAP, gid="input arrows",
+        )  # fmt: skip
+        starts = [(-0.42, 0.0)] + centres
+        ends = centres + [(T + 0.42, 0.0)]
+        self.state_arrows = Arrows(
+            ax, starts, ends, gap_start=[0.0] + [box_width / 2 + GAP] * T, gap_end=[box_width / 2 + GAP] * T + [0.0],
+            gid="state arrows",
+        )  # fmt: skip
+        self.output_labels = self.output_arrows = None
         if outputs:
-            plain = "future" if status == "future" else "done"
-            y_label = _label(ax, k - 0.5, 0.82, symbol("y", k), status=plain, fontsize=fontsize)
-            _arrow(
-                ax,
-                (k - 0.5, 0),
-                (k - 0.5, 0.82),
-                status=plain,
-                patchA=cell.get_bbox_patch(),
-                patchB=y_label.get_bbox_patch(),
+            self.output_labels = Labels(
+                ax, [(x, Y_OUTPUT) for x, _ in centres], [symbol("y", k) for k in range(1, T + 1)],
+                size=fontsize, style="italic", gid="outputs",
+            )  # fmt: skip
+            self.output_arrows = Arrows(
+                ax, centres, [(x, Y_OUTPUT) for x, _ in centres],
+                gap_start=box_height / 2 + GAP, gap_end=label_half + GAP, gid="output arrows",
+            )  # fmt: skip
+        self.statuses: dict = {}
+        self.show()
+
+    @property
+    def artists(self) -> list:
+        """Every artist of the chain (all of them change with the step)."""
+        parts = [self.boxes, self.box_labels, self.inputs, self.words, self.state_labels, self.output_labels]
+        arrows = [self.input_arrows, self.state_arrows, self.output_arrows]
+        return [p.collection for p in parts if p is not None] + [a for a in arrows if a is not None]
+
+    def show(self, t: int | None = None, current: int | None = None) -> None:
+        """Steps 1..t in full, t+1..T faded (None: all in full); `current` highlighted (None: none).
+
+        The current step's box is filled, and its input, word, state and the
+        arrows that carry them are drawn in red and bold (current = 0: s_0 only).
+        """
+        T = self.T
+        t = T if t is None else t
+        steps = [_status(k, t, current) for k in range(1, T + 1)]
+        states = [_status(k, t, current) for k in range(T + 1)]
+        self.statuses = dict(zip(range(1, T + 1), steps))
+
+        def text_colors(statuses):
+            return [_faded(COLORS["vermillion"] if s == "current" else "black", s) for s in statuses]
+
+        def arrow_style(arrows, statuses):
+            arrows.set_style(
+                colors=text_colors(statuses), linewidths=[2.6 if s == "current" else 1.3 for s in statuses]
             )
-        cells.append(cell)
-    # the states, passed along the chain: s_k leaves box k (s_0 enters from the left)
-    for k in range(T + 1):
-        status = _status(k, t, current)
-        start = (k - 0.5, 0) if k >= 1 else (-0.42, 0)
-        end = (k + 0.5, 0) if k < T else (T + 0.42, 0)
-        _arrow(
-            ax,
-            start,
-            end,
-            status=status,
-            gid=f"state {k}",
-            patchA=cells[k - 1].get_bbox_patch() if k >= 1 else None,
-            patchB=cells[k].get_bbox_patch() if k < T else None,
+
+        self.boxes.set_style(
+            facecolors=[CURRENT if s == "current" else "white" for s in steps],
+            edgecolors=["black" if s == "current" else _faded(LINE, s) for s in steps],
+            linewidths=[2.5 if s == "current" else 1.6 for s in steps],
         )
-        _label(ax, k, 0.17, symbol("s", k), status=status, fontsize=fontsize, va="bottom")
-    ax.set_xlim(-0.5, T + 0.5)
-    ax.set_ylim(-1.35, 1.05 if outputs else 0.5)
-    ax.axis("off")
+        self.box_labels.set_colors([_faded("black", s) for s in steps])
+        for labels, statuses in ((self.inputs, steps), (self.words, steps), (self.state_labels, states)):
+            labels.set_colors(text_colors(statuses))
+            labels.set_bold([s == "current" for s in statuses])
+        arrow_style(self.input_arrows, steps)
+        arrow_style(self.state_arrows, states)
+        if self.outputs:
+            plain = ["future" if s == "future" else "done" for s in steps]  # the outputs are never highlighted
+            self.output_labels.set_colors(text_colors(plain))
+            arrow_style(self.output_arrows, plain)
+
+
+def _ylim_in_points(ax, top: float, bottom: float) -> None:
+    """Make one unit of ax's y axis one point, with top..bottom (points) in the middle of the axes."""
+    height = ax.get_position().height * ax.figure.get_figheight() * 72
+    middle = (top + bottom) / 2
+    ax.set_ylim(middle - height / 2, middle + height / 2)
+
+
+def _box_size(fontsize: float) -> tuple[float, float, float]:
+    """The width and height of a cell's box "R, O" (points), and half the height of a line of text."""
+    pad = 0.5 * fontsize
+    width, bottom, top = text_box("R, O", fontsize, "italic")
+    return width + 2 * pad, top - bottom + 2 * pad, (top - bottom) / 2
+
+
+def draw_chain(ax, tokens, t: int | None = None, current: int | None = None, outputs: bool = True, fontsize=13):
+    """Draw the unrolled chain over `tokens` on `ax` (the lecture's picture) and return it (a Chain).
+
+    t: the steps 1..t are drawn in full and t+1..T faded (None: all in full).
+    current: the step to highlight, its box and the state it made (0: s_0
+    only; None: nothing highlighted). outputs: draw y_k = O(s_k) above each box.
+    """
+    chain = Chain(ax, tokens, outputs=outputs, fontsize=fontsize)
+    chain.show(t, current)
+    return chain
 
 
 def chain_width(T: int) -> float:
@@ -205,42 +215,26 @@ def draw_unrolled(tokens, title: str | None = None, fig=None):
 
 def draw_loop(ax, fontsize=13):
     """The network with a loop: x_t -> [R, O] -> y_t, its state s_t fed back as s_{t-1} at the next step."""
-    cell = _box(ax, 0, 0, "R, O", gid="loop cell", status="done", fontsize=fontsize)
-    x_label = _label(ax, 0, -0.8, symbol("x", "t"), status="done", fontsize=fontsize)
-    _arrow(ax, (0, -0.8), (0, 0), status="done", patchA=x_label.get_bbox_patch(), patchB=cell.get_bbox_patch())
-    y_label = _label(ax, 0, 0.82, symbol("y", "t"), status="done", fontsize=fontsize)
-    _arrow(ax, (0, 0), (0, 0.82), status="done", patchA=cell.get_bbox_patch(), patchB=y_label.get_bbox_patch())
-    # the loop: s_t leaves on the right, goes over the top, and comes back in on the left
-    top, left, right = 1.2, -0.75, 0.75
-    loop = COLORS["vermillion"]
-    ax.annotate(
-        "",
-        xy=(right, 0),
-        xytext=(0, 0),
-        arrowprops={"arrowstyle": "-", "color": loop, "linewidth": 1.8, "patchA": cell.get_bbox_patch(), "shrinkA": 3},
-    )
-    ax.plot([right, right, left, left], [0, top, top, 0], color=loop, lw=1.8, solid_joinstyle="round")
-    ax.annotate(
-        "",
-        xy=(0, 0),
-        xytext=(left, 0),
-        arrowprops={
-            "arrowstyle": "-|>",
-            "color": loop,
-            "linewidth": 1.8,
-            "mutation_scale": 15,
-            "patchB": cell.get_bbox_patch(),
-            "shrinkB": 3,
-            "shrinkA": 0,
-        },
-    )
-    s_prev = symbol("s", "t") + "\N{SUBSCRIPT MINUS}\N{SUBSCRIPT ONE}"
-    ax.text(right + 0.06, 0.35, symbol("s", "t"), ha="left", va="center", fontsize=fontsize, style="italic", color=loop)
-    ax.text(left - 0.06, 0.35, s_prev, ha="right", va="center", fontsize=fontsize, style="italic", color=loop)
-    ax.text(0, top + 0.07, "used at the next step", ha="center", va="bottom", fontsize=fontsize - 2, color=loop)
+    top, left, right = Y_OUTPUT + 22, -0.75, 0.75  # the loop passes over y_t
+    _ylim_in_points(ax, top + fontsize + 6, Y_WORD - fontsize)
     ax.set_xlim(-1.45, 1.45)
-    ax.set_ylim(-1.35, 1.6)
     ax.axis("off")
+    box_width, box_height, label_half = _box_size(fontsize)
+    Boxes(ax, [(0, 0)], box_width, box_height, gid="loop cell").set_style("white", LINE, 1.6)
+    Labels(ax, [(0, 0)], ["R, O"], size=fontsize, style="italic", zorder=4)
+    Labels(ax, [(0, Y_INPUT), (0, Y_OUTPUT)], [symbol("x", "t"), symbol("y", "t")], size=fontsize, style="italic")
+    Arrows(
+        ax, [(0, Y_INPUT), (0, 0)], [(0, 0), (0, Y_OUTPUT)],
+        gap_start=[label_half + GAP, box_height / 2 + GAP], gap_end=[box_height / 2 + GAP, label_half + GAP],
+    )  # fmt: skip
+    # the loop: s_t leaves on the right, goes over the top, and comes back in on the left
+    loop = COLORS["vermillion"]
+    ax.plot([0, right, right, left, left], [0, 0, top, top, 0], color=loop, lw=1.8, solid_joinstyle="round", zorder=1)
+    Arrows(ax, [(left, 0)], [(0, 0)], gap_end=box_width / 2 + GAP).set_style(colors=loop, linewidths=1.8)
+    s_prev = symbol("s", "t") + "\N{SUBSCRIPT MINUS}\N{SUBSCRIPT ONE}"
+    ax.text(right + 0.06, 16, symbol("s", "t"), ha="left", va="center", fontsize=fontsize, style="italic", color=loop)
+    ax.text(left - 0.06, 16, s_prev, ha="right", va="center", fontsize=fontsize, style="italic", color=loop)
+    ax.text(0, top + 3, "used at the next step", ha="center", va="bottom", fontsize=fontsize - 2, color=loop)
 
 
 def draw_loop_vs_unrolled(tokens, fig=None):
@@ -258,86 +252,140 @@ def draw_loop_vs_unrolled(tokens, fig=None):
     return fig
 
 
+# The stepper's figure, in inches: a fixed height whatever the cell and H, so that it fits a
+# projector's screen (1280x720) with the widget's controls above it, and a width that gives each
+# step at least 0.9 in (a longer sentence makes a wider picture, which scrolls inside the widget).
+STEPPER_HEIGHT = 4.0
+STEPPER_MARGINS = {"left": 1.25, "right": 1.12, "top": 0.42, "bottom": 0.63}
+STEPPER_CHAIN, STEPPER_HEAT = 1.72, 1.18  # the heights of the chain and of the heatmap
+STEPPER_MAX_WIDTH = 10.4  # what a projector's 1280 px show beside JupyterLab's prompts, at 100 dpi
+
+
+def stepper_width(T: int) -> float:
+    """The stepper figure's width (inches) for T steps: 1.05 in per step, less down to 0.9 to stay on screen."""
+    margins = STEPPER_MARGINS["left"] + STEPPER_MARGINS["right"]
+    return max(min(margins + 1.05 * (T + 1), STEPPER_MAX_WIDTH), margins + 0.9 * (T + 1), 7.0)
+
+
+class StepperFigure:
+    """The stepper's figure: laid out once for a sentence, cell and H, then moved from step to step.
+
+        drawing = StepperFigure(fig)     # fig: a Figure to draw into, or None for a new pyplot figure
+        drawing.show(view)               # a rnnlib.lessons.unrolling.StepperView
+
+    `show` lays the figure out again only when the sentence, the cell, H or the
+    colour scale change (`layout_id` then changes); a new t restyles the chain
+    and moves the heatmap's data, which are the artists in `moving`.
+    """
+
+    def __init__(self, fig=None):
+        self.fig = _figure(fig, (stepper_width(6), STEPPER_HEIGHT))
+        self.layout_id = None
+        self.moving: list = []
+
+    def show(self, view):
+        key = (view.tokens, view.cell_kind, view.hidden_size, view.color_limit)
+        if key != self.layout_id:
+            self._lay_out(view)
+            self.layout_id = key
+            self.moving = [*self.chain.artists, self.title, self.image, self.column, self.unread, self.divider,
+                           *self.ax_heat.spines.values()]  # fmt: skip
+        self._step(view)
+        return self.fig
+
+    def _lay_out(self, view) -> None:
+        fig, T, S = self.fig, view.T, view.state_size
+        width = stepper_width(T)
+        fig.clear()
+        fig.set_size_inches(width, STEPPER_HEIGHT)
+        m = STEPPER_MARGINS
+        fig.subplots_adjust(
+            left=m["left"] / width, right=1 - m["right"] / width, top=1 - m["top"] / STEPPER_HEIGHT,
+            bottom=m["bottom"] / STEPPER_HEIGHT, hspace=0.05 / ((STEPPER_CHAIN + STEPPER_HEAT) / 2),
+        )  # fmt: skip
+        # Two axes, x in steps for both (box k and column k at x = k - 1/2 and k); no tick objects, which are
+        # slow to make: the step and unit numbers are Labels.
+        self.ax_chain, self.ax_heat = fig.subplots(2, 1, height_ratios=[STEPPER_CHAIN, STEPPER_HEAT])
+        self.chain = Chain(self.ax_chain, view.tokens)
+        # a figure text, not an Axes title (which is placed by measuring the axes at every full draw); on a
+        # figure wider than the screen (it scrolls inside the widget), at the left, where it is seen first
+        wide = width > STEPPER_MAX_WIDTH
+        x = m["left"] / width if wide else 0.5
+        self.title = fig.text(x, 1 - 0.08 / STEPPER_HEIGHT, "", ha="left" if wide else "center", va="top", fontsize=13)
+
+        ax, limit = self.ax_heat, view.color_limit
+        self.image = ax.imshow(
+            view.states.T, cmap=DIVERGING, vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest", gid="states"
+        )
+        self.column = ax.add_patch(
+            plt.Rectangle((-0.5, -0.5), 1, S, fill=False, edgecolor=CURRENT, linewidth=3, gid="current column")
+        )
+        self.unread = ax.text(0, (S - 1) / 2, "not read yet", ha="center", va="center", fontsize=12,
+                              color=COLORS["grey"])  # fmt: skip
+        ax.set_xlim(-0.5, T + 0.5)
+        ax.set_ylim(S - 0.5, -0.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        below = ax.get_xaxis_transform()  # x in data, y in axes fractions
+        Labels(ax, [(k, 0) for k in range(T + 1)], [symbol("s", k) for k in range(T + 1)], size=12, style="italic",
+               va="top", offset=(0, -5), transform=below, gid="state columns")  # fmt: skip
+        self._unit_ticks(view)
+        ax.grid(False)
+        s_k, x_1, x_k = symbol("s", "k"), symbol("x", 1), symbol("x", "k")
+        ax.set_xlabel(f"the state after each step: column k is {s_k}, which has read {x_1}, ..., {x_k}", fontsize=12,
+                      labelpad=21, loc="left" if wide else "center")  # fmt: skip
+        heat_width = width - m["left"] - m["right"]  # inches: the colour bar is 0.12 in away and 0.16 in wide
+        cax = ax.inset_axes([1 + 0.12 / heat_width, 0.0, 0.16 / heat_width, 1.0])
+        bar = fig.colorbar(self.image, cax=cax)
+        bar.set_label("value of the unit", fontsize=11)
+        bar.ax.tick_params(labelsize=11)
+        bar.ax.yaxis.set_major_locator(MaxNLocator(4, symmetric=True))
+        self.divider = None
+        if view.cell_kind == "lstm":
+            H = view.hidden_size
+            (self.divider,) = ax.plot([-0.5, 0.5], [H - 0.5, H - 0.5], color="black", linewidth=1.5)
+
+    def _unit_ticks(self, view) -> None:
+        """Number the state units 1..H (every 1, 2, 4 or 8, so the numbers do not crowd); for the LSTM, [c, h]."""
+        ax, H, S = self.ax_heat, view.hidden_size, view.state_size
+        row = STEPPER_HEAT * 72 / S  # points per row
+        step = next(n for n in (1, 2, 4, 8, 16) if n * row >= 14 or n >= H)
+        units = list(range(0, H, step))
+        lstm = view.cell_kind == "lstm"
+        rows = units + [H + u for u in units] if lstm else units
+        left = ax.get_yaxis_transform()  # x in axes fractions, y in data
+        Labels(ax, [(0, r) for r in rows], [str(u + 1) for u in units] * (2 if lstm else 1), size=11, ha="right",
+               offset=(-5, 0), transform=left, gid="unit numbers")  # fmt: skip
+        if lstm:
+            halves = Labels(ax, [(0, (H - 1) / 2), (0, H + (H - 1) / 2)], ["c", "h"], size=14, style="italic",
+                            ha="right", offset=(-26, 0), transform=left)  # fmt: skip
+            halves.set_bold([True, True])
+        ax.set_ylabel("unit of the state [c, h]" if lstm else "unit of the state", fontsize=12,
+                      labelpad=38 if lstm else 22)  # fmt: skip
+
+    def _step(self, view) -> None:
+        T, t, S = view.T, view.t, view.state_size
+        self.chain.show(t, current=t)
+        where = "nothing read yet" if t == 0 else symbol("s", t) + " has read " + _words_read(view.tokens, t)
+        self.title.set_text(f"{view.cell_name} cell, H = {view.hidden_size}: step t = {t} of {T}, {where}")
+        self.image.set_data(view.states.T)  # (t+1, S) -> (S, t+1): time along x, units along y
+        self.image.set_extent((-0.5, t + 0.5, S - 0.5, -0.5))
+        self.column.set_x(t - 0.5)
+        self.unread.set_visible(t < T)
+        self.unread.set_x((t + 1 + T) / 2)
+        if self.divider is not None:
+            self.divider.set_xdata([-0.5, t + 0.5])
+
+
 def draw_stepper(view, fig=None):
     """Draw a StepperView: the chain up to step t (t+1..T faded), and s_0..s_t as a heatmap below.
 
     The heatmap is view.states transposed: one column per step (x, aligned
     with the labels s_k above), one row per state unit, diverging colours
-    (RdBu_r) centred at 0 on a scale fixed over the whole sentence.
+    (RdBu_r) centred at 0 on a scale fixed over the whole sentence. To draw
+    many steps into one figure quickly, keep a StepperFigure.
     """
-    T, t, S = view.T, view.t, view.state_size
-    chain_height, heat_height = 2.7, min(max(0.24 * S + 0.5, 1.5), 5.0)
-    width, height = chain_width(T), chain_height + heat_height + 1.3
-    fig = _figure(fig, (width, height))
-    # Fixed margins (inches) rather than a tight bounding box: the widget redraws this figure at
-    # every step, and a tight box would lay it out twice.
-    left = 1.25 if view.cell_kind == "lstm" else 0.85
-    fig.subplots_adjust(
-        left=left / width, right=1 - 0.95 / width, top=1 - 0.45 / height, bottom=0.75 / height, hspace=0.1
-    )
-    ax_chain, ax_heat = fig.subplots(2, 1, sharex=True, height_ratios=[chain_height, heat_height])
-
-    draw_chain(ax_chain, view.tokens, t=t, current=t)
-    where = "nothing read yet" if t == 0 else symbol("s", t) + " has read " + _words_read(view.tokens, t)
-    ax_chain.set_title(f"{view.cell_name} cell, H = {view.hidden_size}: step t = {t} of {T}, {where}", fontsize=12)
-
-    limit = view.color_limit
-    image = ax_heat.imshow(
-        view.states.T,  # (t+1, S) -> (S, t+1): time along x, units along y
-        cmap=DIVERGING,
-        vmin=-limit,
-        vmax=limit,
-        aspect="auto",
-        interpolation="nearest",
-        extent=(-0.5, t + 0.5, S - 0.5, -0.5),
-        gid="states",
-    )
-    ax_heat.add_patch(
-        plt.Rectangle((t - 0.5, -0.5), 1, S, fill=False, edgecolor=CURRENT, linewidth=3, gid="current column")
-    )
-    if t < T:
-        ax_heat.text(
-            (t + 1 + T) / 2, (S - 1) / 2, "not read yet", ha="center", va="center", fontsize=11, color=COLORS["grey"]
-        )
-    ax_heat.set_xlim(-0.5, T + 0.5)
-    ax_heat.set_ylim(S - 0.5, -0.5)
-    ax_heat.set_xticks(range(T + 1), [symbol("s", k) for k in range(T + 1)], fontsize=12, style="italic")
-    _unit_ticks(ax_heat, view)
-    ax_heat.grid(False)
-    s_k, x_1, x_k = symbol("s", "k"), symbol("x", 1), symbol("x", "k")
-    ax_heat.set_xlabel(f"the state after each step: column k is {s_k}, which has read {x_1}, ..., {x_k}")
-    cax = ax_heat.inset_axes([1.015, 0.0, 0.018, 1.0])
-    bar = fig.colorbar(image, cax=cax)
-    bar.set_label("value of the unit", fontsize=10)
-    bar.ax.tick_params(labelsize=9)
-    return fig
-
-
-def _unit_ticks(ax, view) -> None:
-    """Number the state units 1..H; for the LSTM, mark the two halves of s = [c, h]."""
-    H = view.hidden_size
-    step = 1 if H <= 8 else 2
-    units = list(range(0, H, step))
-    if view.cell_kind == "lstm":
-        ax.set_yticks(units + [H + u for u in units], [str(u + 1) for u in units] * 2, fontsize=9)
-        ax.hlines(H - 0.5, -0.5, view.t + 0.5, color="black", linewidth=1.5)
-        for middle, name in (((H - 1) / 2, "c"), (H + (H - 1) / 2, "h")):
-            ax.annotate(
-                name,
-                (0, middle),
-                xycoords=("axes fraction", "data"),
-                xytext=(-30, 0),
-                textcoords="offset points",
-                ha="right",
-                va="center",
-                fontsize=14,
-                style="italic",
-                fontweight="bold",
-            )
-        ax.set_ylabel("unit of the state [c, h]", labelpad=28)
-    else:
-        ax.set_yticks(units, [str(u + 1) for u in units], fontsize=9 if H > 8 else 10)
-        ax.set_ylabel("unit of the state")
+    return StepperFigure(fig).show(view)
 
 
 def _words_read(tokens, t: int) -> str:

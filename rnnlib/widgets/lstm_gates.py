@@ -2,41 +2,45 @@
 
     gate_explorer(cell, head, batch)   a slider over the sequences of the batch, and the figure
 
-The callback only reads the slider and calls
-rnnlib.lessons.lstm_gates.adding_view (the numbers) and
-rnnlib.plotting.lstm_gates.draw_adding_view (the drawing), the same
-functions the notebook's static figure calls.
+The callback only reads the slider, computes the view with
+rnnlib.lessons.lstm_gates.adding_view (the function the notebook's static
+figure calls) and shows it with rnnlib.plotting.lstm_gates.GatesFigure.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-from IPython.display import display
+from matplotlib.figure import Figure
 
-from rnnlib.lessons.lstm_gates import adding_view, memory_units
-from rnnlib.plotting.lstm_gates import draw_adding_view
+from rnnlib.lessons.lstm_gates import adding_view, memory_limit, memory_units
+from rnnlib.plotting.lstm_gates import GatesFigure
+from rnnlib.widgets.base import DPI, Coalesced, Picture, WidgetBox
 
 
-def gate_explorer(cell, head, batch, index: int = 0, k: int = 3) -> widgets.VBox:
-    """A slider over the sequences of `batch`; the figure is drawn once and again at every move."""
+def gate_explorer(cell, head, batch, index: int = 0, k: int = 3, dpi: int = DPI) -> WidgetBox:
+    """A slider over the sequences of `batch`; the figure is drawn once and again at every move.
+
+    Returns the widget's box, with `controls` ({"sequence"}, for tests and
+    teachers), `view` (the last AddingView drawn) and `figure`.
+    """
     n = batch.xs.shape[1]
     units = memory_units(cell, batch, k)  # the same units for every sequence, so colours keep their meaning
-    slider = widgets.IntSlider(value=index, min=0, max=n - 1, step=1, description="sequence", continuous_update=False)
-    out = widgets.Output()
-    box = widgets.VBox([slider, out])
+    drawing = GatesFigure(Figure(), c_limit=memory_limit(cell, batch, units))  # one scale for every sequence
+    picture = Picture(drawing, dpi)
+    slider = widgets.IntSlider(
+        value=index, min=0, max=n - 1, step=1, description="sequence", layout=widgets.Layout(width="30em")
+    )
+    box = WidgetBox(
+        [slider, picture.box], picture, "The LSTM's gates, one test sequence at a time (run the notebook to move it)"
+    )
 
     def redraw(_change=None):
         box.view = adding_view(cell, head, batch, slider.value, units=units)
-        with out:
-            out.clear_output(wait=True)
-            fig = draw_adding_view(box.view)
-            box.figure = fig
-            display(fig)
-            plt.close(fig)
+        drawing.show(box.view)
+        picture.show()
 
-    slider.observe(redraw, names="value")
-    redraw()
+    slider.observe(Coalesced(redraw), names="value")
     box.controls = {"sequence": slider}  # for tests and teachers
-    box.output = out
+    box.figure, box.picture = drawing.fig, picture
+    redraw()
     return box

@@ -9,7 +9,7 @@ MathJax) and a figure: the chain unrolled up to step t over the state s_0..s_t
 as a heatmap.
 
 Everything shown comes from rnnlib.lessons.unrolling.stepper_view (the logic) and
-rnnlib.plotting.unrolling.draw_stepper (the drawing); the callbacks here
+rnnlib.plotting.unrolling.StepperFigure (the drawing); the callbacks here
 only read the controls and display the result. For tests, the controls
 are attributes (sentence, play, step, cell, size), and so are the last view
 drawn (`view`), its figure (`figure`) and the text shown (`equation`, `message`).
@@ -18,11 +18,9 @@ drawn (`view`), its figure (`figure`) and the text shown (`equation`, `message`)
 from __future__ import annotations
 
 import html
-import io
 from contextlib import contextmanager
 
 import ipywidgets as widgets
-import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from rnnlib.lessons.unrolling import (
@@ -38,7 +36,10 @@ from rnnlib.lessons.unrolling import (
     sentence_tokens,
     stepper_view,
 )
-from rnnlib.plotting.unrolling import draw_stepper
+from rnnlib.plotting.unrolling import StepperFigure
+from rnnlib.widgets.base import DPI, Coalesced, Picture, WidgetBox
+
+HINT = "<i>press Enter to apply</i>"
 
 
 class UnrollingStepper:
@@ -52,11 +53,13 @@ class UnrollingStepper:
         hidden_size: int = DEFAULT_HIDDEN,
         seed: int = SEED,
         interval: int = 1000,
-        dpi: int = 100,
+        dpi: int = DPI,
     ):
         self.seed, self.dpi = seed, dpi
         self.view: StepperView | None = None
-        self.figure = Figure()  # not pyplot's: it is shown only through `image`
+        self.drawing = StepperFigure(Figure())  # not pyplot's: it is shown only through the picture
+        self.picture = Picture(self.drawing, dpi)
+        self.figure = self.drawing.fig
         self._holding = False
         try:
             T = len(sentence_tokens(sentence)[0])
@@ -68,39 +71,47 @@ class UnrollingStepper:
             description="sentence",
             placeholder="type a sentence, then press Enter",
             continuous_update=False,
-            layout=widgets.Layout(width="36em", max_width="100%"),
+            layout=widgets.Layout(width="34em", flex="0 1 auto"),
         )
         self.play = widgets.Play(
-            value=clamp_step(t, T), min=0, max=T, interval=interval, description="play", show_repeat=False
+            value=clamp_step(t, T), min=0, max=T, interval=interval, description="play", show_repeat=False,
+            layout=widgets.Layout(width="auto"),
+        )  # fmt: skip
+        self.step = widgets.IntSlider(
+            value=clamp_step(t, T), min=0, max=T, description="step t", layout=widgets.Layout(width="24em")
         )
-        self.step = widgets.IntSlider(value=clamp_step(t, T), min=0, max=T, description="step t")
         widgets.link((self.play, "value"), (self.step, "value"))
         self.cell = widgets.ToggleButtons(
             options=[(name, kind) for kind, name in CELL_KINDS.items()],
             value=cell_kind,
             description="cell",
-            style={"button_width": "6em"},
+            style={"button_width": "5em"},
             layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         low, high = HIDDEN_RANGE
-        self.size = widgets.IntSlider(
-            value=min(max(hidden_size, low), high), min=low, max=high, description="units H", continuous_update=False
-        )
+        self.size = widgets.IntSlider(  # a new H lays the heatmap out again: drawn once, when the slider is let go
+            value=min(max(hidden_size, low), high), min=low, max=high, description="units H", continuous_update=False,
+            layout=widgets.Layout(width="24em"),
+        )  # fmt: skip
         self.equation = widgets.HTMLMath()
-        self.message = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        self.equation.add_class("rnn-equation")
+        self.message = widgets.HTML()  # a note on the sentence, or what is wrong with it
+        self.hint = widgets.HTML(HINT)
+        self.image = self.picture.image
 
-        hint = widgets.HTML("<i>&nbsp;press Enter to apply</i>")
-        self.ui = widgets.VBox(
+        equation_box = widgets.Box([self.equation])
+        equation_box.add_class("rnn-scroll")  # a long sentence's equation scrolls sideways inside the widget
+        self.ui = WidgetBox(
             [
-                widgets.HBox([self.sentence, hint]),
-                widgets.HBox([self.play, self.step]),
-                widgets.HBox([self.cell, self.size]),
-                self.message,
-                self.equation,
-                self.image,
-            ]
+                widgets.HBox([self.sentence, self.hint, self.message]),
+                widgets.HBox([self.play, self.step, self.size, self.cell]),
+                equation_box,
+                self.picture.box,
+            ],
+            self.picture,
+            "The unrolling stepper (run the notebook to use it)",
         )
+        self._draw = Coalesced(self.redraw)
         self.sentence.observe(self._on_sentence, names="value")
         for control in (self.step, self.cell, self.size):
             control.observe(self._on_control, names="value")
@@ -123,7 +134,7 @@ class UnrollingStepper:
 
     def _on_control(self, change=None) -> None:
         if not self._holding:
-            self.redraw()
+            self._draw(change)
 
     def redraw(self) -> None:
         """Compute the view for the current controls and show it."""
@@ -133,20 +144,23 @@ class UnrollingStepper:
             self._show_error(str(err))
             return
         self.view = view
-        draw_stepper(view, fig=self.figure)
-        buffer = io.BytesIO()
-        with mpl.rc_context({"savefig.bbox": "standard"}):  # the figure sets its own margins
-            self.figure.savefig(buffer, format="png", dpi=self.dpi)
-        self.image.value = buffer.getvalue()
+        self.drawing.show(view)
+        self.picture.show()
         self.image.layout.display = None
         self.equation.value = equation_html(view)
-        self.message.value = f"<i>{html.escape(view.note)}</i>" if view.note else ""
+        self._say(f"<i>{html.escape(view.note)}</i>" if view.note else "")
 
     def _show_error(self, text: str) -> None:
         """Say what is wrong where the figure was; the controls stay as they are."""
-        self.message.value = f"<b>&#9888; {html.escape(text)}</b>"
+        self._say(f"<b>&#9888; {html.escape(text)}</b>")
         self.equation.value = ""
         self.image.layout.display = "none"
+
+    def _say(self, message: str) -> None:
+        """Show a message beside the sentence, in place of the hint (none: the hint)."""
+        self.message.value = message
+        self.message.layout.display = None if message else "none"
+        self.hint.layout.display = "none" if message else None
 
     @contextmanager
     def _hold(self):
@@ -160,20 +174,18 @@ class UnrollingStepper:
     # ---- showing it in a notebook ----------------------------------------
 
     def _repr_mimebundle_(self, **kwargs):
-        data = self.ui._repr_mimebundle_(**kwargs) or {}
-        # what a page without a live kernel shows in place of the widget
-        data["text/plain"] = "The unrolling stepper (run the notebook to use it)"
-        return data
+        # the live widget, its current picture and a sentence for a page without a kernel (see WidgetBox)
+        return self.ui._repr_mimebundle_(**kwargs)
 
 
 def equation_html(view: StepperView) -> str:
     """The two equations for s_t, as HTML with LaTeX for MathJax: the step that made it, and all of it nested."""
 
     def math(latex: str) -> str:
+        # the words under x_k at full size (\textstyle), not in the small script size of \underset
+        latex = latex.replace(r"\underset{\text{", r"\underset{\textstyle\text{")
         return "$" + html.escape(latex, quote=False) + "$"
 
     if view.t == 0:
-        lines = f"<b>start:</b> {math(view.expression)}, the initial state, before any word is read"
-    else:
-        lines = f"<b>one step:</b> {math(view.step_expression)}<br><b>unrolled:</b> {math(view.expression)}"
-    return f'<div style="font-size: 125%; line-height: 1.6">{lines}</div>'  # large enough to read when projected
+        return f"<b>start:</b> {math(view.expression)}, the initial state, before any word is read"
+    return f"<b>one step:</b> {math(view.step_expression)}<br><b>unrolled:</b> {math(view.expression)}"

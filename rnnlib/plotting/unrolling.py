@@ -22,6 +22,7 @@ import numpy as np
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox, TransformedBbox
 
 from rnnlib.plotting.artists import Arrows, Boxes, Labels, text_box
 from rnnlib.plotting.style import COLORS, DIVERGING
@@ -311,7 +312,10 @@ class StepperFigure:
         # Two axes, x in steps for both (box k and column k at x = k - 1/2 and k), and the colour bar. No tick
         # objects, which are slow to make and draw: the step and unit numbers are Labels.
         self.ax_chain, self.ax_heat = fig.add_axes((0, 0.5, 1, 0.5)), fig.add_axes((0, 0, 1, 0.5))
-        self.cax = fig.add_axes((0.9, 0, 0.05, 0.5))
+        # the colour bar's axes belong to the heatmap's (so the figure has two axes, as notebook 2 says), 0.12 in
+        # right of it and 0.16 in wide whatever the figure's width
+        self.cax = self.ax_heat.inset_axes((1.02, 0, 0.02, 1))
+        self.cax.set_axes_locator(_Beside(self.ax_heat, gap=0.12, width=0.16))
         self.chain = None
         self._columns = None
         # a figure text, not an Axes title (which is placed by measuring the axes at every full draw)
@@ -341,7 +345,6 @@ class StepperFigure:
         heat = STEPPER_HEAT / height
         self.ax_heat.set_position((left, bottom, inner, heat))
         self.ax_chain.set_position((left, bottom + heat + 0.05 / height, inner, STEPPER_CHAIN / height))
-        self.cax.set_position((left + inner + 0.12 / width, bottom, 0.16 / width, heat))  # 0.12 in away, 0.16 in wide
         for artist in self.chain.artists if self.chain else []:
             artist.remove()
         self.chain = Chain(self.ax_chain, view.tokens)
@@ -403,6 +406,19 @@ class StepperFigure:
         self.unread.set_x((t + 1 + T) / 2)
         if self.divider is not None:
             self.divider.set_xdata([-0.5, t + 0.5])
+
+
+class _Beside:
+    """An axes locator: `gap` inches right of `parent`, `width` inches wide, as tall as `parent` (a colour bar)."""
+
+    def __init__(self, parent, gap: float, width: float):
+        self.parent, self.gap, self.width = parent, gap, width
+
+    def __call__(self, ax, renderer):
+        box, dpi = self.parent.bbox, self.parent.figure.dpi  # display units, as the figure is drawn (or saved)
+        x0 = box.x1 + self.gap * dpi
+        beside = Bbox([[x0, box.y0], [x0 + self.width * dpi, box.y1]])
+        return TransformedBbox(beside, self.parent.figure.transSubfigure.inverted())
 
 
 def draw_stepper(view, fig=None):

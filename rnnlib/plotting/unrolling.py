@@ -9,10 +9,13 @@ state values s_k in the heatmap sits exactly under the label s_k.
     draw_unrolled(tokens)           the unrolled network over a sentence
     draw_loop_vs_unrolled(tokens)   the network with a loop, beside the same network unrolled
     draw_stepper(view)              a rnnlib.lessons.unrolling.StepperView: the chain up to step t, and s_0..s_t
+    Chain, StepperFigure            the same drawings kept and moved from step to step (the widgets use them)
 
-Every artist that a test may look for carries a gid: "cell k" (the box of
-step k), "state k" (the arrow carrying s_k), "input k" (the label x_k), "states"
-(the heatmap image) and "current column" (the outline of column t).
+The chain's labels, boxes and arrows are one artist each (rnnlib.plotting.
+artists), found by their gids: "cells" (the boxes, box k at x = k - 1/2),
+"cell labels", "inputs", "words", "outputs", "state labels", "input arrows",
+"output arrows", "state arrows". The stepper's heatmap image is "states" and
+the outline of column t "current column".
 """
 
 from __future__ import annotations

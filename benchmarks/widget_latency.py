@@ -209,8 +209,9 @@ def main(argv=None) -> int:
     results = run_in_kernel(kernel_code(args.rounds, args.only), args.timeout)
     print(table(results))
     print(
-        f"\n{sys.executable.split(os.sep)[-1]}, kernel-side, {time.perf_counter() - start:.0f} s in all; "
-        f"'first drawing' is building the widget, not a move, and has no target."
+        f"\nInside the kernel, from setting a control's value to the new picture handed to the kernel's messaging;"
+        f" {args.rounds} rounds of moves per control, {time.perf_counter() - start:.0f} s in all. 'first drawing'"
+        " is building the widget, not a move (no target)."
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

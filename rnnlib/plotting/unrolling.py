@@ -9,18 +9,23 @@ state values s_k in the heatmap sits exactly under the label s_k.
     draw_unrolled(tokens)           the unrolled network over a sentence
     draw_loop_vs_unrolled(tokens)   the network with a loop, beside the same network unrolled
     draw_stepper(view)              a rnnlib.lessons.unrolling.StepperView: the chain up to step t, and s_0..s_t
+    Chain, StepperFigure            the same drawings kept and moved from step to step (the widgets use them)
 
-Every artist that a test may look for carries a gid: "cell k" (the box of
-step k), "state k" (the arrow carrying s_k), "input k" (the label x_k), "states"
-(the heatmap image) and "current column" (the outline of column t).
+The chain's labels, boxes and arrows are one artist each (rnnlib.plotting.
+artists), found by their gids: "cells" (the boxes, box k at x = k - 1/2),
+"cell labels", "inputs", "words", "outputs", "state labels", "input arrows",
+"output arrows", "state arrows". The stepper's heatmap image is "states" and
+the outline of column t "current column".
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox, TransformedBbox
 
 from rnnlib.plotting.artists import Arrows, Boxes, Labels, text_box
 from rnnlib.plotting.style import COLORS, DIVERGING
@@ -273,93 +278,122 @@ class StepperFigure:
         drawing = StepperFigure(fig)     # fig: a Figure to draw into, or None for a new pyplot figure
         drawing.show(view)               # a rnnlib.lessons.unrolling.StepperView
 
-    `show` lays the figure out again only when the sentence, the cell, H or the
-    colour scale change (`layout_id` then changes); a new t restyles the chain
-    and moves the heatmap's data, which are the artists in `moving`.
+    `show` lays out again only what a change needs: a new number of steps T the
+    whole figure (its width); other words of the same length, the words under
+    the chain; another cell, H or colour scale, the heatmap's rows and scale.
+    Then `layout_id` changes. A new t restyles the chain and moves the
+    heatmap's data, which are the artists in `moving`.
     """
 
     def __init__(self, fig=None):
         self.fig = _figure(fig, (stepper_width(6), STEPPER_HEIGHT))
         self.layout_id = None
         self.moving: list = []
+        self._T = self._tokens = self._rows = None
+        self._make()
 
     def show(self, view):
-        key = (view.tokens, view.cell_kind, view.hidden_size, view.color_limit)
-        if key != self.layout_id:
+        if view.T != self._T:
             self._lay_out(view)
-            self.layout_id = key
-            self.moving = [*self.chain.artists, self.title, self.image, self.column, self.unread, self.divider,
-                           *self.ax_heat.spines.values()]  # fmt: skip
+            self._T, self._tokens = view.T, view.tokens
+        if view.tokens != self._tokens:
+            self.chain.words.set_texts([_short(w) for w in view.tokens])
+            self._tokens = view.tokens
+        rows = (view.cell_kind, view.hidden_size, view.color_limit)
+        if rows != self._rows:
+            self._lay_out_rows(view)
+            self._rows = rows
+        self.layout_id = (id(self.chain), self._tokens, self._rows)
+        self.moving = [*self.chain.artists, self.title, self.image, self.column, self.unread, self.divider,
+                       *self.ax_heat.spines.values()]  # fmt: skip
         self._step(view)
         return self.fig
 
-    def _lay_out(self, view) -> None:
-        fig, T, S = self.fig, view.T, view.state_size
-        width = stepper_width(T)
-        fig.clear()
-        fig.set_size_inches(width, STEPPER_HEIGHT)
-        m = STEPPER_MARGINS
-        fig.subplots_adjust(
-            left=m["left"] / width, right=1 - m["right"] / width, top=1 - m["top"] / STEPPER_HEIGHT,
-            bottom=m["bottom"] / STEPPER_HEIGHT, hspace=0.05 / ((STEPPER_CHAIN + STEPPER_HEAT) / 2),
-        )  # fmt: skip
-        # Two axes, x in steps for both (box k and column k at x = k - 1/2 and k); no tick objects, which are
-        # slow to make: the step and unit numbers are Labels.
-        self.ax_chain, self.ax_heat = fig.subplots(2, 1, height_ratios=[STEPPER_CHAIN, STEPPER_HEAT])
-        self.chain = Chain(self.ax_chain, view.tokens)
-        # a figure text, not an Axes title (which is placed by measuring the axes at every full draw); on a
-        # figure wider than the screen (it scrolls inside the widget), at the left, where it is seen first
-        wide = width > STEPPER_MAX_WIDTH
-        x = m["left"] / width if wide else 0.5
-        self.title = fig.text(x, 1 - 0.08 / STEPPER_HEIGHT, "", ha="left" if wide else "center", va="top", fontsize=13)
-
-        ax, limit = self.ax_heat, view.color_limit
-        self.image = ax.imshow(
-            view.states.T, cmap=DIVERGING, vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest", gid="states"
-        )
+    def _make(self) -> None:
+        """The artists every layout keeps (made once: new axes are slow to make), placed by _lay_out."""
+        fig = self.fig
+        # Two axes, x in steps for both (box k and column k at x = k - 1/2 and k), and the colour bar. No tick
+        # objects, which are slow to make and draw: the step and unit numbers are Labels.
+        self.ax_chain, self.ax_heat = fig.add_axes((0, 0.5, 1, 0.5)), fig.add_axes((0, 0, 1, 0.5))
+        # the colour bar's axes belong to the heatmap's (so the figure has two axes, as notebook 2 says), 0.12 in
+        # right of it and 0.16 in wide whatever the figure's width
+        self.cax = self.ax_heat.inset_axes((1.02, 0, 0.02, 1))
+        self.cax.set_axes_locator(_Beside(self.ax_heat, gap=0.12, width=0.16))
+        self.chain = None
+        self._columns = None
+        # a figure text, not an Axes title (which is placed by measuring the axes at every full draw)
+        self.title = fig.text(0.5, 1 - 0.08 / STEPPER_HEIGHT, "", va="top", fontsize=13)
+        ax = self.ax_heat
+        self.image = ax.imshow(np.zeros((1, 1)), cmap=DIVERGING, aspect="auto", interpolation="nearest", gid="states")
         self.column = ax.add_patch(
-            plt.Rectangle((-0.5, -0.5), 1, S, fill=False, edgecolor=CURRENT, linewidth=3, gid="current column")
+            plt.Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=CURRENT, linewidth=3, gid="current column")
         )
-        self.unread = ax.text(0, (S - 1) / 2, "not read yet", ha="center", va="center", fontsize=12,
-                              color=COLORS["grey"])  # fmt: skip
-        ax.set_xlim(-0.5, T + 0.5)
-        ax.set_ylim(S - 0.5, -0.5)
+        self.unread = ax.text(0, 0, "not read yet", ha="center", va="center", fontsize=12, color=COLORS["grey"])
         ax.set_xticks([])
         ax.set_yticks([])
-        below = ax.get_xaxis_transform()  # x in data, y in axes fractions
-        Labels(ax, [(k, 0) for k in range(T + 1)], [symbol("s", k) for k in range(T + 1)], size=12, style="italic",
-               va="top", offset=(0, -5), transform=below, gid="state columns")  # fmt: skip
-        self._unit_ticks(view)
         ax.grid(False)
-        s_k, x_1, x_k = symbol("s", "k"), symbol("x", 1), symbol("x", "k")
-        ax.set_xlabel(f"the state after each step: column k is {s_k}, which has read {x_1}, ..., {x_k}", fontsize=12,
-                      labelpad=21, loc="left" if wide else "center")  # fmt: skip
-        heat_width = width - m["left"] - m["right"]  # inches: the colour bar is 0.12 in away and 0.16 in wide
-        cax = ax.inset_axes([1 + 0.12 / heat_width, 0.0, 0.16 / heat_width, 1.0])
-        bar = fig.colorbar(self.image, cax=cax)
+        bar = fig.colorbar(self.image, cax=self.cax)
         bar.set_label("value of the unit", fontsize=11)
         bar.ax.tick_params(labelsize=11)
         bar.ax.yaxis.set_major_locator(MaxNLocator(4, symmetric=True))
+        self._row_artists: list = []
         self.divider = None
-        if view.cell_kind == "lstm":
-            H = view.hidden_size
-            (self.divider,) = ax.plot([-0.5, 0.5], [H - 0.5, H - 0.5], color="black", linewidth=1.5)
 
-    def _unit_ticks(self, view) -> None:
-        """Number the state units 1..H (every 1, 2, 4 or 8, so the numbers do not crowd); for the LSTM, [c, h]."""
-        ax, H, S = self.ax_heat, view.hidden_size, view.state_size
+    def _lay_out(self, view) -> None:
+        """What depends on T: the figure's width, where the axes are, the chain, the step numbers."""
+        fig, T = self.fig, view.T
+        width, height, m = stepper_width(T), STEPPER_HEIGHT, STEPPER_MARGINS
+        fig.set_size_inches(width, height)
+        left, bottom, inner = m["left"] / width, m["bottom"] / height, 1 - (m["left"] + m["right"]) / width
+        heat = STEPPER_HEAT / height
+        self.ax_heat.set_position((left, bottom, inner, heat))
+        self.ax_chain.set_position((left, bottom + heat + 0.05 / height, inner, STEPPER_CHAIN / height))
+        for artist in self.chain.artists if self.chain else []:
+            artist.remove()
+        self.chain = Chain(self.ax_chain, view.tokens)
+        # on a figure wider than the screen (it scrolls inside the widget), the title at the left, seen first
+        wide = width > STEPPER_MAX_WIDTH
+        self.title.set_x(left if wide else 0.5)
+        self.title.set_ha("left" if wide else "center")
+        ax = self.ax_heat
+        ax.set_xlim(-0.5, T + 0.5)
+        if self._columns is not None:
+            self._columns.remove()
+        below = ax.get_xaxis_transform()  # x in data, y in axes fractions
+        self._columns = Labels(ax, [(k, 0) for k in range(T + 1)], [symbol("s", k) for k in range(T + 1)], size=12,
+                               style="italic", va="top", offset=(0, -5), transform=below,
+                               gid="state columns").collection  # fmt: skip
+        s_k, x_1, x_k = symbol("s", "k"), symbol("x", 1), symbol("x", "k")
+        ax.set_xlabel(f"the state after each step: column k is {s_k}, which has read {x_1}, ..., {x_k}", fontsize=12,
+                      labelpad=21, loc="left" if wide else "center")  # fmt: skip
+
+    def _lay_out_rows(self, view) -> None:
+        """What depends on the cell, H and the colour scale: the heatmap's rows, their numbers, its scale."""
+        ax, H, S, limit = self.ax_heat, view.hidden_size, view.state_size, view.color_limit
+        for artist in self._row_artists:
+            artist.remove()
+        self._row_artists = []
+        self.image.set_clim(-limit, limit)  # the colour bar follows
+        ax.set_ylim(S - 0.5, -0.5)
+        self.column.set_height(S)
+        self.unread.set_y((S - 1) / 2)
+        # the unit numbers 1..H, every 1, 2, 4 or 8, so they do not crowd; for the LSTM, the halves [c, h]
         row = STEPPER_HEAT * 72 / S  # points per row
         step = next(n for n in (1, 2, 4, 8, 16) if n * row >= 14 or n >= H)
         units = list(range(0, H, step))
         lstm = view.cell_kind == "lstm"
         rows = units + [H + u for u in units] if lstm else units
         left = ax.get_yaxis_transform()  # x in axes fractions, y in data
-        Labels(ax, [(0, r) for r in rows], [str(u + 1) for u in units] * (2 if lstm else 1), size=11, ha="right",
-               offset=(-5, 0), transform=left, gid="unit numbers")  # fmt: skip
+        numbers = Labels(ax, [(0, r) for r in rows], [str(u + 1) for u in units] * (2 if lstm else 1), size=11,
+                         ha="right", offset=(-5, 0), transform=left, gid="unit numbers")  # fmt: skip
+        self._row_artists.append(numbers.collection)
+        self.divider = None
         if lstm:
             halves = Labels(ax, [(0, (H - 1) / 2), (0, H + (H - 1) / 2)], ["c", "h"], size=14, style="italic",
                             ha="right", offset=(-26, 0), transform=left)  # fmt: skip
             halves.set_bold([True, True])
+            (self.divider,) = ax.plot([-0.5, 0.5], [H - 0.5, H - 0.5], color="black", linewidth=1.5)
+            self._row_artists += [halves.collection, self.divider]
         ax.set_ylabel("unit of the state [c, h]" if lstm else "unit of the state", fontsize=12,
                       labelpad=38 if lstm else 22)  # fmt: skip
 
@@ -375,6 +409,19 @@ class StepperFigure:
         self.unread.set_x((t + 1 + T) / 2)
         if self.divider is not None:
             self.divider.set_xdata([-0.5, t + 0.5])
+
+
+class _Beside:
+    """An axes locator: `gap` inches right of `parent`, `width` inches wide, as tall as `parent` (a colour bar)."""
+
+    def __init__(self, parent, gap: float, width: float):
+        self.parent, self.gap, self.width = parent, gap, width
+
+    def __call__(self, ax, renderer):
+        box, dpi = self.parent.bbox, self.parent.figure.dpi  # display units, as the figure is drawn (or saved)
+        x0 = box.x1 + self.gap * dpi
+        beside = Bbox([[x0, box.y0], [x0 + self.width * dpi, box.y1]])
+        return TransformedBbox(beside, self.parent.figure.transSubfigure.inverted())
 
 
 def draw_stepper(view, fig=None):

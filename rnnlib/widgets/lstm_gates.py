@@ -27,9 +27,12 @@ def gate_explorer(cell, head, batch, index: int = 0, k: int = 3, dpi: int = DPI)
     units = memory_units(cell, batch, k)  # the same units for every sequence, so colours keep their meaning
     drawing = GatesFigure(Figure(), c_limit=memory_limit(cell, batch, units))  # one scale for every sequence
     picture = Picture(drawing, dpi)
+    # Drawn when the slider is let go (and at each key press): the sequences are separate examples, and a drag
+    # across twenty of them, each drawn on the way, left the last picture up to half a second behind the release.
     slider = widgets.IntSlider(
-        value=index, min=0, max=n - 1, step=1, description="sequence", layout=widgets.Layout(width="30em")
-    )
+        value=index, min=0, max=n - 1, step=1, description="sequence", continuous_update=False,
+        layout=widgets.Layout(width="30em"),
+    )  # fmt: skip
     box = WidgetBox(
         [slider, picture.box], picture, "The LSTM's gates, one test sequence at a time (run the notebook to move it)"
     )

@@ -13,6 +13,8 @@ import ipywidgets as widgets
 import numpy as np
 from IPython.display import display
 
+from rnnlib.widgets.base import style
+
 
 class _Shown:
     """What `display` shows: the widget's view, with our own fixed text in place of its repr."""
@@ -35,7 +37,8 @@ class ProgressBar:
         self.bar = widgets.IntProgress(value=0, min=0, max=steps, description=self.label[:24])
         self.bar.style.description_width = "initial"
         self.readout = widgets.HTML(value=f"step 0/{steps}")
-        self.box = widgets.HBox([self.bar, self.readout])
+        self.box = widgets.HBox([style(), self.bar, self.readout])
+        self.box.add_class("rnn-widget")  # the course's widget style: 15 px text, readable when projected
         display(_Shown(self.box, f"{self.label}: {steps} training steps"))
 
     def update(self, step: int, steps: int, loss: float) -> None:

@@ -1,6 +1,8 @@
 # Two commands, each self-sufficient on a machine with Python 3.10+ and make:
 #   make lab    build .venv if needed, then open the course in JupyterLab
 #   make test   build .venv if needed, then lint and run every test
+# and, for a teacher:
+#   make demo   build .venv if needed, then serve each lesson's demonstrations for a projector
 PYTHON ?= python3
 # One BLAS thread: the course's matrices are small, and threads that split
 # them cost far more than they save (10 to 100 times slower on a busy 2-core machine).
@@ -23,6 +25,12 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# One page per lesson (its widgets and key figures, no code, no exercises), built from the
+# lessons into build/demo/ and served by Voila on 127.0.0.1; the address is printed, Ctrl-C stops it.
+.PHONY: demo
+demo: $(STAMP)
+	$(BIN)/python tools/demo.py
 
 install: $(STAMP)
 

@@ -223,10 +223,11 @@ def chromium_path() -> str:
 class Demo:
     """tools/demo.py as a child process, with the lines it prints collected as they come."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, cull_idle: int):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, str(ROOT / "tools" / "demo.py"), "--out", str(out), "--port", str(self.port)]
+        cmd += ["--cull-idle", str(cull_idle)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -247,12 +248,25 @@ class Demo:
             time.sleep(0.5)
         raise AssertionError(f"no line matching {pattern!r} within {timeout} s:\n" + "\n".join(self.lines))
 
+    def kernels(self) -> list[int]:
+        """The processes that Voila (the launcher's child) started: its kernels."""
+        voila = process_tree(self.proc.pid)[0]
+        return process_tree(voila)
+
+    def wait_for_kernels(self, count: int, timeout: float) -> float:
+        start = time.monotonic()
+        while len(self.kernels()) != count:
+            assert time.monotonic() - start < timeout, f"{len(self.kernels())} kernels, not {count}, after {timeout} s"
+            time.sleep(0.5)
+        return time.monotonic() - start
+
 
 def test_demo_pages_in_a_browser(tmp_path, chromium_path):
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    demo = Demo(tmp_path / "demo")
+    cull_idle = 20  # seconds; `make demo` waits 600 before it culls a kernel that a page left behind
+    demo = Demo(tmp_path / "demo", cull_idle)
     times = []
     try:
         # The address is printed at once; the pages are ready when their kernels have run their cells.
@@ -279,6 +293,19 @@ def test_demo_pages_in_a_browser(tmp_path, chromium_path):
                 page.close()
                 for lesson in LESSONS:
                     times.append(open_and_move(browser, demo, lesson))
+                # Those pages were closed without their unload event, as a browser that crashed leaves them:
+                # their kernels are culled once idle, and the pool keeps one prepared kernel per page.
+                pool = len(LESSONS) + 1
+                waited = demo.wait_for_kernels(pool, timeout=cull_idle + 180)
+                times.append(f"the kernels of {len(LESSONS)} abandoned pages culled {waited:.0f} s after the last one")
+                # A page closed normally shuts its kernel down at once.
+                page = browser.new_page(viewport={"width": 1280, "height": 720})
+                page.goto(f"{demo.base}/voila/render/{LESSONS[1].name}", timeout=60_000)
+                page.wait_for_load_state("load", timeout=120_000)
+                demo.wait_for_kernels(pool + 1, timeout=60)  # the page's kernel, and the pool's new one
+                page.close(run_before_unload=True)
+                waited = demo.wait_for_kernels(pool, timeout=30)
+                times.append(f"a page closed normally: its kernel shut down {waited:.1f} s later")
                 # SIGTERM with a page connected stops the server and every kernel it started.
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
                 page.goto(f"{demo.base}/voila/render/{LESSONS[0].name}", timeout=60_000)

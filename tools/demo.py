@@ -38,7 +38,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_demos  # noqa: E402  (a sibling script, not a package)
 
 CULL_IDLE = 600  # seconds an unconnected, idle kernel is kept before it is culled
-CULL_INTERVAL = 60  # how often Voila looks for such kernels
 STOP_GRACE = 10  # seconds Voila gets to stop by itself before it is killed
 
 # One BLAS thread in every kernel, as the Makefile sets: the course's matrices are small.
@@ -52,15 +51,49 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def voila_command(folder: Path, port: int, preheat: bool) -> list[str]:
+try:
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+except ImportError:  # only Voila's own process needs it
+    AsyncMappingKernelManager = object
+
+
+class PatientKernelManager(AsyncMappingKernelManager):
+    """Culls a kernel only once no page has been connected to it for cull_idle_timeout seconds.
+
+    jupyter_server culls a kernel by the time since its last message. A kernel that Voila prepared
+    for a page and kept waiting for longer than that was culled in the second between being handed
+    to the page and the page connecting to it (seen in the test: the page never drew its widget).
+    Here the clock starts when the culler first finds the kernel without a page.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._alone_since: dict[str, float] = {}
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        if self._kernel_connections.get(kernel_id, 0):
+            self._alone_since.pop(kernel_id, None)
+        else:
+            since = self._alone_since.setdefault(kernel_id, time.monotonic())
+            if time.monotonic() - since < self.cull_idle_timeout:
+                return
+        await super().cull_kernel_if_idle(kernel_id)
+        if kernel_id not in self._kernels:
+            self._alone_since.pop(kernel_id, None)
+
+
+def voila_command(folder: Path, port: int, preheat: bool, cull_idle: int = CULL_IDLE) -> list[str]:
     """The Voila command line: localhost only, no browser, one preheated kernel per page, culling."""
+    tools = str(Path(__file__).resolve().parent)
+    run_voila = "import sys; sys.path.insert(0, sys.argv.pop(1)); from voila.app import main; sys.exit(main())"
     cmd = [
-        sys.executable, "-m", "voila", str(folder),
+        sys.executable, "-c", run_voila, tools, str(folder),
         "--no-browser", "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0",
         "--strip_sources=True", "--show_tracebacks=True", "--theme=light",
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE}",
-        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
         "--MappingKernelManager.cull_connected=False",
+        "--VoilaConfiguration.multi_kernel_manager_class=demo.PatientKernelManager",
     ]  # fmt: skip
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
@@ -207,6 +240,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--out", type=Path, default=make_demos.DEFAULT_OUT, help="where the pages are built")
     parser.add_argument("--no-preheat", action="store_true", help="run a page's cells when it is opened, not before")
+    parser.add_argument(
+        "--cull-idle", type=int, default=CULL_IDLE, help=f"seconds before an abandoned kernel is culled ({CULL_IDLE})"
+    )
     args = parser.parse_args()
 
     try:
@@ -218,7 +254,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     log_path = args.out / "voila.log"
     log = open(log_path, "w")  # noqa: SIM115 - open while the server runs
-    server = Server(voila_command(args.out, port, preheat=not args.no_preheat), log=log)
+    server = Server(voila_command(args.out, port, not args.no_preheat, args.cull_idle), log=log)
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt

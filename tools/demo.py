@@ -94,6 +94,11 @@ def voila_command(folder: Path, port: int, preheat: bool, cull_idle: int = CULL_
         f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 4))}",
         "--MappingKernelManager.cull_connected=False",
         "--VoilaConfiguration.multi_kernel_manager_class=demo.PatientKernelManager",
+        # A page shuts its kernel down when it closes, by a POST that carries no XSRF token (Voila
+        # sets no _xsrf cookie), which the server refused. The server listens on 127.0.0.1 only,
+        # has no token to steal, and runs no code a request sends (Voila forwards no execute
+        # requests): without the check, a page that closes stops its kernel at once.
+        '--Voila.tornado_settings={"disable_check_xsrf": True}',
     ]  # fmt: skip
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]

@@ -127,6 +127,13 @@ def edit_cell(path: Path, old: str, new: str) -> None:
     nbformat.write(nb, path)
 
 
+def test_the_pages_never_go_into_the_lessons_folder(tmp_path):
+    folder = copy_lessons(tmp_path)
+    with pytest.raises(make_demos.DemoSpecError, match="never go into the lessons' folder"):
+        make_demos.build(folder, folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in LESSONS)  # nothing written or removed
+
+
 def test_a_changed_lesson_stops_the_build_naming_the_anchor(tmp_path):
     folder = copy_lessons(tmp_path)
     lesson = next(p for p in folder.iterdir() if p.name.startswith("02_"))

@@ -529,11 +529,14 @@ def build(out: Path = DEFAULT_OUT, folder: Path = NOTEBOOKS) -> list[Path]:
     paths = lessons(folder)
     if not paths:
         raise DemoSpecError(f"no lesson notebooks (NN_name.ipynb) in {folder}")
+    if out.resolve() == folder.resolve():
+        raise DemoSpecError(f"the demo pages never go into the lessons' folder ({folder}): choose another --out")
     titles = [(p.name, lesson_title(nbformat.read(p, as_version=4), p), "") for p in paths]
     built, rows = [], []
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.ipynb"):  # a lesson that was renamed or removed leaves no page behind
-        stale.unlink()
+        if "rnnlib_demo" in nbformat.read(stale, as_version=4).metadata:  # only pages that this script wrote
+            stale.unlink()
     for path in paths:
         demo, title, about = build_page(path, titles)
         target = out / path.name
@@ -542,7 +545,7 @@ def build(out: Path = DEFAULT_OUT, folder: Path = NOTEBOOKS) -> list[Path]:
         rows.append(f"| [{title}]({path.name}) | {about} |")
     index = nbformat.v4.new_notebook()
     index.metadata = nbformat.read(built[0], as_version=4).metadata
-    index.metadata.pop("rnnlib_demo", None)
+    index.metadata["rnnlib_demo"] = {"index": True}
     index.cells = [
         nbformat.v4.new_markdown_cell(
             "# Recurrent neural networks, by running them: the demonstrations\n\n"

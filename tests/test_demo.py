@@ -386,9 +386,8 @@ def open_and_move(browser, demo: Demo, lesson: Path, leave: bool) -> str:
         reloaded = ""
         if not drawn_within(60):
             # What a teacher does with a page that stays incomplete: reload it, which takes the next
-            # prepared kernel. Seen with the widgets that draw into an Output widget (rnnlib.widgets.gradients,
-            # lstm_gates): their first view travels to the kernel through the page executor (nbclient), which
-            # now and then waits on the kernel's reply forever. Reported in the times, never silently passed.
+            # prepared kernel. Seen with lesson 7, whose page the server had stopped preparing halfway
+            # (a cell whose reply the page executor never took). Reported in the times, never passed in silence.
             page.screenshot(path=str(SCREENSHOTS / f"{name}-incomplete.png"))
             reloaded = "; INCOMPLETE after 60 s, drawn after a reload"
             start = time.monotonic()

@@ -58,28 +58,43 @@ except ImportError:  # only Voila's own process needs it
 
 
 class PatientKernelManager(AsyncMappingKernelManager):
-    """Culls a kernel only once no page has been connected to it for cull_idle_timeout seconds.
+    """Culls a kernel only once it has been without a page for cull_idle_timeout seconds.
 
     jupyter_server culls a kernel by the time since its last message. A kernel that Voila prepared
     for a page and kept waiting for longer than that was culled in the second between being handed
     to the page and the page connecting to it (seen in the test: the page never drew its widget).
-    Here the clock starts when the culler first finds the kernel without a page.
+    Here the clock starts when the culler first finds the kernel without a page and out of Voila's
+    pool of prepared kernels. Voila checks its pool before it asks this class, but a kernel whose
+    preparation is still running is not yet known to be in the pool: while any is, no clock starts
+    for a kernel that no page has ever connected to.
     """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._alone_since: dict[str, float] = {}
+        self._ever_connected: set[str] = set()
+
+    def _pool_is_filling(self) -> bool:
+        pools = getattr(self, "_pools", {})  # Voila's prepared kernels, per page
+        return any(not task.done() for pool in pools.values() for task in pool)
 
     async def cull_kernel_if_idle(self, kernel_id):
-        if self._kernel_connections.get(kernel_id, 0):
+        if kernel_id not in self._kernels:
             self._alone_since.pop(kernel_id, None)
-        else:
-            since = self._alone_since.setdefault(kernel_id, time.monotonic())
-            if time.monotonic() - since < self.cull_idle_timeout:
-                return
+            return
+        if self._kernel_connections.get(kernel_id, 0):
+            self._ever_connected.add(kernel_id)
+            self._alone_since.pop(kernel_id, None)
+            return
+        if kernel_id not in self._ever_connected and self._pool_is_filling():
+            return  # it may be one being prepared
+        since = self._alone_since.setdefault(kernel_id, time.monotonic())
+        if time.monotonic() - since < self.cull_idle_timeout:
+            return
         await super().cull_kernel_if_idle(kernel_id)
         if kernel_id not in self._kernels:
             self._alone_since.pop(kernel_id, None)
+            self._ever_connected.discard(kernel_id)
 
 
 def voila_command(folder: Path, port: int, preheat: bool, cull_idle: int = CULL_IDLE) -> list[str]:

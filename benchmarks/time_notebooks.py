@@ -2,6 +2,7 @@
 
     python benchmarks/time_notebooks.py                      # notebooks/*.ipynb
     python benchmarks/time_notebooks.py notebooks/05_*.ipynb --timeout 120
+    python benchmarks/time_notebooks.py --slow 2             # also list every cell that took over 2 s
 
 Each notebook runs in a fresh kernel with the notebooks folder as its working
 directory, as a reader would run it; nothing is written back to the file.
@@ -40,6 +41,13 @@ try:
 except ImportError:
     pass
 """
+
+
+def telling_line(source: str) -> str:
+    """The first line of a cell that is not a comment or an import: what a reader recognises it by."""
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    telling = [line for line in lines if not line.startswith(("#", "import ", "from "))]
+    return (telling or lines or [""])[0][:70]
 
 
 def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
@@ -90,6 +98,9 @@ def run_notebook(path: str, timeout: int, kernel: str | None) -> dict:
             _, cpu, peak_kib = line.split()
             result["cpu"], result["peak_mib"] = float(cpu), float(peak_kib) / 1024  # Linux reports KiB
     code_times = {i: t for i, t in cell_times.items() if i in code_cells}
+    result["cell_times"] = [  # (number among code cells, seconds, the line that names it)
+        (code_cells.index(i) + 1, t, telling_line(nb.cells[i].source)) for i, t in sorted(code_times.items())
+    ]
     if code_times:
         index = max(code_times, key=code_times.get)
         result["slowest"] = (code_times[index], code_cells.index(index) + 1)  # numbered among code cells
@@ -103,6 +114,7 @@ def main():
     parser.add_argument("notebooks", nargs="*", help=f"notebooks to run (default: {os.path.relpath(default)})")
     parser.add_argument("--timeout", type=int, default=600, help="seconds a single cell may take (default 600)")
     parser.add_argument("--kernel", default=None, help="kernel name (default: the one each notebook names)")
+    parser.add_argument("--slow", type=float, default=None, help="also list the cells that took longer (seconds)")
     args = parser.parse_args()
 
     paths = sorted(p for pattern in (args.notebooks or [default]) for p in glob.glob(pattern))
@@ -128,6 +140,10 @@ def main():
         peak = f"{r['peak_mib']:.0f}" if r["peak_mib"] == r["peak_mib"] else "-"
         row = f"{seconds:>8}  {cpu:>6}  {peak:>8}  {r['cells']:>5}  {slowest:>14}"
         print(f"{name:<{width}}  {row}  {r['status']}", flush=True)
+        if args.slow is not None:
+            for number, cell_seconds, first_line in r.get("cell_times", []):
+                if cell_seconds > args.slow:
+                    print(f"    cell #{number:<3} {cell_seconds:6.1f} s  {first_line}", flush=True)
     total = sum(r["seconds"] for r in results if r["seconds"] == r["seconds"])
     cpu_total = sum(r["cpu"] for r in results if r["cpu"] == r["cpu"])
     peak_max = max((r["peak_mib"] for r in results if r["peak_mib"] == r["peak_mib"]), default=float("nan"))

@@ -26,13 +26,10 @@ import numpy as np
 from rnnlib.core import _validate
 from rnnlib.core.gru import GRUCell, GRUParts
 from rnnlib.core.layers import Affine
-from rnnlib.core.losses import mse
 from rnnlib.core.models import Regressor
-from rnnlib.core.optim import Adam
-from rnnlib.core.train import fit
 from rnnlib.core.unroll import unroll
+from rnnlib.lessons.long_range import fit_adding
 from rnnlib.lessons.outcome import Outcome
-from rnnlib.lessons.tasks import ADDING_BASELINE_MSE, adding_problem
 
 
 def _check_gru(cell) -> None:
@@ -125,21 +122,9 @@ def train_adding_gru(
     seeded by seed and the step, n_test test sequences that training never
     sees), Adam and clipping. Success is a test MSE of at most 0.01; the baseline is 1/6.
     """
-    T = _validate.positive_int("T", T)
     model = make_adding_gru(hidden_size, seed=seed, update_bias=update_bias)
-    opt = Adam(model.params, lr=lr)
-
-    def next_batch(step):
-        return adding_problem(T, batch_size, seed=[seed, 0, step])
-
     label = f"GRU, T = {T}" + ("" if clip_norm is None else f", clipped at {clip_norm:g}")
-    history = fit(model.loss_and_grads, model.params, next_batch, steps, opt, clip_norm, progress, label)
-    test_mse = float("inf")
-    if history.diverged_at is None:
-        test = adding_problem(T, n_test, seed=[seed, 1])  # sequences that training never sees
-        test_mse = mse(model.predict(test.xs), test.targets)
-    return Outcome(model, history, "test MSE", test_mse, "mean predictor", ADDING_BASELINE_MSE, 0.01,
-                   higher_is_better=False, details={"T": T})  # fmt: skip
+    return fit_adding(model, T, label, steps, batch_size, lr, "adam", clip_norm, seed, n_test, progress)
 
 
 # ---- one adding-problem sequence through a trained GRU ---------------------------------

@@ -77,16 +77,44 @@ def train_adding(
         if kind == "lstm":
             raise ValueError("recurrent_radius applies to an Elman cell (a square W_s), not to kind='lstm'")
         model.cell.params["W_s"][...] = scale_to_spectral_radius(model.cell.params["W_s"], recurrent_radius)
+    label = f"{kind} RNN, T = {T}" + ("" if clip_norm is None else f", clipped at {clip_norm:g}")
+    return fit_adding(model, T, label, steps, batch_size, lr, optimizer, clip_norm, seed, n_test, progress, stop_below)
+
+
+def fit_adding(
+    model,
+    T: int,
+    label: str,
+    steps: int = 2000,
+    batch_size: int = 64,
+    lr: float = 0.01,
+    optimizer: str = "adam",
+    clip_norm: float | None = 1.0,
+    seed: int = 0,
+    n_test: int = 1000,
+    progress=True,
+    stop_below: float | None = None,
+    details: dict | None = None,
+) -> Outcome:
+    """Train any model that answers one number from a sequence (a Regressor, a stack, ...) on the adding problem.
+
+    The recipe of train_adding, for every model of the course: fresh batches
+    seeded by seed and the step, n_test test sequences that training never sees,
+    Adam (or SGD) and clipping. Returns an Outcome: the test MSE against the 1/6
+    of the mean predictor, success at 0.01.
+    """
+    T = _validate.positive_int("T", T)
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     opt = Adam(model.params, lr=lr) if optimizer == "adam" else SGD(model.params, lr=lr)
 
     def next_batch(step):
         return adding_problem(T, batch_size, seed=[seed, 0, step])
 
-    label = f"{kind} RNN, T = {T}" + ("" if clip_norm is None else f", clipped at {clip_norm:g}")
     history = fit(model.loss_and_grads, model.params, next_batch, steps, opt, clip_norm, progress, label, stop_below)
     test_mse = float("inf")
     if history.diverged_at is None:
         test = adding_problem(T, n_test, seed=[seed, 1])  # sequences that training never sees
         test_mse = mse(model.predict(test.xs), test.targets)
     return Outcome(model, history, "test MSE", test_mse, "mean predictor", ADDING_BASELINE_MSE, 0.01,
-                   higher_is_better=False, details={"T": T})  # fmt: skip
+                   higher_is_better=False, details={"T": T, **(details or {})})  # fmt: skip

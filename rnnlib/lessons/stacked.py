@@ -32,14 +32,11 @@ from rnnlib.core.cell import Cell
 from rnnlib.core.elman import ElmanCell
 from rnnlib.core.gru import GRUCell
 from rnnlib.core.layers import Affine
-from rnnlib.core.losses import mse, mse_backward
 from rnnlib.core.lstm import LSTMCell
-from rnnlib.core.models import Model
-from rnnlib.core.optim import Adam
-from rnnlib.core.train import fit
+from rnnlib.core.models import Model, Regressor
 from rnnlib.core.unroll import Grads, Run, bptt, last_output_only, unroll
+from rnnlib.lessons.long_range import fit_adding
 from rnnlib.lessons.outcome import Outcome
-from rnnlib.lessons.tasks import ADDING_BASELINE_MSE, adding_problem
 
 
 def _check_stack(cells) -> list:
@@ -121,11 +118,12 @@ class StackedTransducer(Model):
         return [g.params for g in grads] + [dhead]
 
 
-class StackedRegressor(Model):
+class StackedRegressor(Regressor):
     """Read the whole sequence through the stack, then answer one number: p = y^L_T W + b, (B, 1).
 
     The adding problem's Regressor (rnnlib.core.models) with a stack in place
-    of one cell. A batch for `loss_and_grads` is (xs (T, B, D), targets (B, 1)).
+    of one cell: its loss and prediction are the Regressor's.
+    A batch for `loss_and_grads` is (xs (T, B, D), targets (B, 1)).
     """
 
     def __init__(self, cells, head: Affine):
@@ -145,14 +143,6 @@ class StackedRegressor(Model):
         grads = stacked_bptt(self.cells, cache.runs, last_output_only(cache.runs[-1], dy_T))
         return [g.params for g in grads] + [dhead]
 
-    def loss_and_grads(self, batch) -> tuple[float, list]:
-        """The mean squared error of p against the targets, and its gradients."""
-        xs, targets = batch[:2]
-        p, cache = self.forward(xs)
-        return mse(p, targets), self.backward(mse_backward(p, targets), cache)
-
-    def predict(self, xs, mask=None) -> np.ndarray:
-        return self.forward(xs)[0]
 
 
 def make_stack(kind: str, input_size: int, hidden_size: int, layers: int, seed=0) -> list:
@@ -189,19 +179,8 @@ def train_adding_stacked(
     The same data as train_adding with the same seed, Adam and clipping;
     success is a test MSE of at most 0.01, the baseline 1/6.
     """
-    T = _validate.positive_int("T", T)
     model = StackedRegressor(make_stack(kind, 2, hidden_size, layers, seed=seed),
                              Affine(hidden_size, 1, seed=None if seed is None else seed + 1))  # fmt: skip
-    opt = Adam(model.params, lr=lr)
-
-    def next_batch(step):
-        return adding_problem(T, batch_size, seed=[seed, 0, step])
-
     label = f"{layers} x {kind}, T = {T}"
-    history = fit(model.loss_and_grads, model.params, next_batch, steps, opt, clip_norm, progress, label)
-    test_mse = float("inf")
-    if history.diverged_at is None:
-        test = adding_problem(T, n_test, seed=[seed, 1])  # sequences that training never sees
-        test_mse = mse(model.predict(test.xs), test.targets)
-    return Outcome(model, history, "test MSE", test_mse, "mean predictor", ADDING_BASELINE_MSE, 0.01,
-                   higher_is_better=False, details={"T": T, "layers": layers})  # fmt: skip
+    return fit_adding(model, T, label, steps, batch_size, lr, "adam", clip_norm, seed, n_test, progress,
+                      details={"layers": layers})  # fmt: skip

@@ -82,6 +82,27 @@ def array_problem(got, expect, shape_note: str = "", hints=(), rtol: float = 1e-
     return message
 
 
+def close(got, expect, tol: float = 1e-8) -> bool:
+    """True when got has expect's shape and equals it to tol, relative and absolute."""
+    return np.shape(got) == np.shape(expect) and np.allclose(got, expect, rtol=tol, atol=tol)
+
+
+def as_array(got):
+    """got as a float64 array, or None when it is not an array of numbers."""
+    try:
+        return np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def shape_problem(got, expect, note: str = "") -> str | None:
+    """None when got (from as_array) is an array of expect's shape; otherwise what is wrong with its shape."""
+    if got is None or np.shape(got) != np.shape(expect):
+        shape = None if got is None else np.shape(got)
+        return f"expected an array of shape {np.shape(expect)} {note}, got {shape}".replace("  ", " ")
+    return None
+
+
 def number_problem(got, expect: float, hints=(), rtol: float = 1e-8):
     """None when the number `got` equals `expect`; otherwise what is wrong.
 
@@ -98,6 +119,16 @@ def number_problem(got, expect: float, hints=(), rtol: float = 1e-8):
         if np.isclose(got, wrong, rtol=max(rtol, 1e-6)):
             return hint
     return f"expected {expect:.6f}, got {got:.6f}"
+
+
+def solution_printer(solutions: dict):
+    """The `solution(name)` function of a notebook's checkers: prints rnnlib's answer to an exercise."""
+
+    def solution(name: str) -> None:
+        show_solution(solutions, name)
+
+    solution.__doc__ = f"Print rnnlib's own answer to an exercise: one of {', '.join(map(repr, solutions))}."
+    return solution
 
 
 def show_solution(solutions: dict, name: str) -> None:

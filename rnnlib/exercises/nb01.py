@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib.core.layers import Affine
-from rnnlib.exercises import Report, run_check, show_solution
+from rnnlib.exercises import Report, run_check, solution_printer
 from rnnlib.lessons import features
 
 SOLUTIONS = {
@@ -25,9 +25,7 @@ SOLUTIONS = {
 }
 
 
-def solution(name: str) -> None:
-    """Print rnnlib's version of an exercise: solution("bag_of_words"), ..."""
-    show_solution(SOLUTIONS, name)
+solution = solution_printer(SOLUTIONS)
 
 
 _INDENT = "\n        "  # continuation lines of a Report's detail

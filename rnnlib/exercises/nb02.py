@@ -18,7 +18,7 @@ import numpy as np
 from rnnlib.core.elman import ElmanCell
 from rnnlib.core.lstm import LSTMCell
 from rnnlib.core.unroll import unroll
-from rnnlib.exercises import Report, array_problem, run_check, show_solution
+from rnnlib.exercises import Report, array_problem, run_check, solution_printer
 from rnnlib.lessons.unrolling import nested_expression
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
@@ -49,9 +49,7 @@ def nested(t):
 _SOLUTIONS = {"elman_step": elman_step, "unroll_states": unroll_states, "nested": nested}
 
 
-def solution(name: str) -> None:
-    """Print a reference answer to the exercise `name` (one of elman_step, unroll_states, nested)."""
-    show_solution(_SOLUTIONS, name)
+solution = solution_printer(_SOLUTIONS)
 
 
 # ---- checkers ---------------------------------------------------------------

@@ -23,7 +23,7 @@ from rnnlib.core.layers import Affine
 from rnnlib.core.losses import softmax_cross_entropy, softmax_cross_entropy_backward
 from rnnlib.core.lstm import LSTMCell
 from rnnlib.core.unroll import bptt, last_output_only, unroll
-from rnnlib.exercises import Report, array_problem, run_check, show_solution
+from rnnlib.exercises import Report, array_problem, run_check, solution_printer
 from rnnlib.lessons import tasks
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
@@ -70,9 +70,7 @@ _SOLUTIONS = {
 }
 
 
-def solution(name: str) -> None:
-    """Print a reference answer to the exercise `name` (one of the keys of _SOLUTIONS)."""
-    show_solution(_SOLUTIONS, name)
+solution = solution_printer(_SOLUTIONS)
 
 
 # ---- checkers ---------------------------------------------------------------

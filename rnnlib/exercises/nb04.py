@@ -20,7 +20,7 @@ from rnnlib.core.bidirectional import bidirectional_unroll
 from rnnlib.core.elman import ElmanCell
 from rnnlib.core.lstm import LSTMCell
 from rnnlib.core.unroll import unroll
-from rnnlib.exercises import Report, run_check, show_solution
+from rnnlib.exercises import Report, run_check, solution_printer
 from rnnlib.lessons import tasks
 from rnnlib.lessons.patterns import best_from_first_word
 from rnnlib.lessons.seen import seen_inputs
@@ -58,9 +58,7 @@ def first_word_bound(sentences):
 _SOLUTIONS = {"seen": seen, "bidirectional_outputs": bidirectional_outputs, "first_word_bound": first_word_bound}
 
 
-def solution(name: str) -> None:
-    """Print a reference answer to the exercise `name` (one of seen, bidirectional_outputs, first_word_bound)."""
-    show_solution(_SOLUTIONS, name)
+solution = solution_printer(_SOLUTIONS)
 
 
 # ---- checkers ---------------------------------------------------------------

@@ -16,7 +16,7 @@ import numpy as np
 
 from rnnlib.core.elman import ElmanCell
 from rnnlib.core.unroll import bptt, unroll
-from rnnlib.exercises import Report, array_problem, run_check, show_solution
+from rnnlib.exercises import Report, array_problem, run_check, solution_printer
 
 # ---- reference answers (shown by `solution`, and checked by the tests) ----
 
@@ -55,9 +55,7 @@ def dW_s_sum(states, dz):
 _SOLUTIONS = {"step_backward": step_backward, "total_derivatives": total_derivatives, "dW_s_sum": dW_s_sum}
 
 
-def solution(name: str) -> None:
-    """Print a reference answer to the exercise `name` (step_backward, total_derivatives or dW_s_sum)."""
-    show_solution(_SOLUTIONS, name)
+solution = solution_printer(_SOLUTIONS)
 
 
 # ---- helpers ----------------------------------------------------------------

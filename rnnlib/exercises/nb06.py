@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib.core.elman import ElmanCell
-from rnnlib.exercises import Report, number_problem, run_check, show_solution
+from rnnlib.exercises import Report, number_problem, run_check, shape_problem, solution_printer
 from rnnlib.lessons import gradients, tasks
 
 
@@ -41,9 +41,8 @@ def check_step_jacobian(fn) -> Report:
 
         def compare(got, expect, W_s=W_s, dg=dg, s=s, g=cell.nonlinearity):
             got = np.asarray(got, dtype=np.float64) if got is not None else got
-            if got is None or got.shape != expect.shape:
-                shape = None if got is None else got.shape
-                return f"expected an array of shape {expect.shape} (H, H), got {shape}"
+            if problem := shape_problem(got, expect, "(H, H)"):
+                return problem
             if _close(got, expect):
                 return None
             if _close(got, expect.T):
@@ -111,6 +110,4 @@ _SOLUTIONS = {
 }
 
 
-def solution(name: str) -> None:
-    """Print rnnlib's own answer to an exercise: "step_jacobian", "bound" or "baseline"."""
-    show_solution(_SOLUTIONS, name)
+solution = solution_printer(_SOLUTIONS)

@@ -23,7 +23,7 @@ from rnnlib.core.cell import StepCache
 from rnnlib.core.elman import ElmanCell
 from rnnlib.core.gradcheck import numerical_gradient, rel_error
 from rnnlib.core.lstm import LSTMCell, LSTMParts
-from rnnlib.exercises import Report, array_problem, run_check, show_solution
+from rnnlib.exercises import Report, array_problem, as_array, close, run_check, shape_problem, solution_printer
 from rnnlib.lessons import lstm_gates
 
 
@@ -41,15 +41,11 @@ def _cases():
     return cases
 
 
-def _close(got, expect, tol=1e-8):
-    return np.shape(got) == np.shape(expect) and np.allclose(got, expect, rtol=tol, atol=tol)
-
-
-def _as_array(got):
-    try:
-        return np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
+def _backward_cases():
+    """_cases() with each step's cache and rnnlib's own backward of it: (ds_prev, dx, dparams)."""
+    for what, cell, s_prev, x, ds in _cases():
+        _, cache = cell.step_forward(s_prev, x)
+        yield what, cell, s_prev, x, ds, cache, cell.step_backward(ds, cache)
 
 
 def _wrong_steps(cell, s_prev, x):
@@ -97,17 +93,16 @@ def check_lstm_step(fn) -> Report:
         expect = cell.step(s_prev, x)
 
         def compare(got, expect, cell=cell, s_prev=s_prev, x=x):
-            got = _as_array(got)
-            if got is None or got.shape != expect.shape:
-                shape = None if got is None else got.shape
-                return f"expected an array of shape {expect.shape} (B, 2H): s_t = [c_t, h_t], got {shape}"
-            if _close(got, expect):
+            got = as_array(got)
+            if problem := shape_problem(got, expect, "(B, 2H): s_t = [c_t, h_t]"):
+                return problem
+            if close(got, expect):
                 return None
             for message, slip in _wrong_steps(cell, s_prev, x):
-                if _close(got, slip):
+                if close(got, slip):
                     return message
             H = cell.hidden_size
-            if _close(got[:, :H], expect[:, :H]):
+            if close(got[:, :H], expect[:, :H]):
                 return f"c_t is right, h_t is not (largest difference {np.max(np.abs(got[:, H:] - expect[:, H:])):.3g})"
             return f"largest difference from cell.step: {np.max(np.abs(got - expect)):.3g}"
 
@@ -118,30 +113,27 @@ def check_lstm_step(fn) -> Report:
 def check_memory_backward(fn) -> Report:
     """Compare fn(cell, s_prev, x, ds) with the memory half of cell.step_backward's dL/ds_{t-1}."""
     report = Report("memory path backward dL/dc_{t-1}")
-    for what, cell, s_prev, x, ds in _cases():
-        _, cache = cell.step_forward(s_prev, x)
-        ds_prev, _, _ = cell.step_backward(ds, cache)
+    for what, cell, s_prev, x, ds, _cache, (ds_prev, _, _) in _backward_cases():
         H = cell.hidden_size
         expect = ds_prev[:, :H]
         parts = lstm_gates.lstm_step_parts(cell, s_prev, x)
         dc_t, dh_t = ds[:, :H], ds[:, H:]
 
         def compare(got, expect, parts=parts, dc_t=dc_t, dh_t=dh_t, H=H):
-            got = _as_array(got)
-            if got is None or got.shape != expect.shape:
-                shape = None if got is None else got.shape
-                return f"expected an array of shape {expect.shape} (B, H), got {shape}"
-            if _close(got, expect):
+            got = as_array(got)
+            if problem := shape_problem(got, expect, "(B, H)"):
+                return problem
+            if close(got, expect):
                 return None
-            if _close(got, dc_t * parts.f):
+            if close(got, dc_t * parts.f):
                 return (
                     "c_t also reaches L through h_t = o_t * tanh(c_t): add dh_t * o_t * (1 - tanh(c_t)^2) to dc_t first"
                 )
-            if _close(got, dc_t + dh_t * parts.o * (1 - np.tanh(parts.c) ** 2)):
+            if close(got, dc_t + dh_t * parts.o * (1 - np.tanh(parts.c) ** 2)):
                 return "that is dL/dc_t; one more step back: multiply by f_t (c_t = f_t * c_{t-1} + ...)"
-            if _close(got, (dc_t + dh_t * parts.o * (1 - parts.c**2)) * parts.f):
+            if close(got, (dc_t + dh_t * parts.o * (1 - parts.c**2)) * parts.f):
                 return "the derivative of tanh(c_t) is 1 - tanh(c_t)^2, not 1 - c_t^2 (c_t itself is not squashed)"
-            if _close(got, (dc_t + dh_t * parts.o) * parts.f):
+            if close(got, (dc_t + dh_t * parts.o) * parts.f):
                 return "the derivative of tanh(c_t) is missing from the path through h_t"
             return f"largest difference from rnnlib's dL/dc_(t-1): {np.max(np.abs(got - expect)):.3g}"
 
@@ -240,9 +232,7 @@ def _finite_differences(cell, s_prev, x, ds):
 def check_step_backward(fn) -> Report:
     """Check fn(ds, cache, params) -> (ds_prev, dx, dparams) against LSTMCell.step_backward and finite differences."""
     report = Report("one LSTM step backward")
-    for what, cell, s_prev, x, ds in _cases():
-        _, cache = cell.step_forward(s_prev, x)
-        ds_prev, dx, dparams = cell.step_backward(ds, cache)
+    for what, cell, s_prev, x, ds, cache, (ds_prev, dx, dparams) in _backward_cases():
         expected = {"ds_prev": ds_prev, "dx": dx, "dW_x": dparams["W_x"], "dW_s": dparams["W_s"], "db": dparams["b"]}
         numeric = _finite_differences(cell, s_prev, x, ds)
         slipped = {slip: _slipped_backward(ds, cache, cell.params, slip) for slip in _SLIPS}
@@ -274,12 +264,12 @@ def check_step_backward(fn) -> Report:
                 report.ok(f"{what}: {name} (as rnnlib; finite differences agree to {error:.0e})")
                 continue
             if np.shape(answer) != expect.shape:  # array_problem names the shape only: look for the slip too
-                slip = next((hint for wrong, hint in hints if _close(answer, wrong, 1e-7)), None)
+                slip = next((hint for wrong, hint in hints if close(answer, wrong, 1e-7)), None)
                 if slip is not None:
                     problem += f"; it looks as if {slip}"
                 report.fail(f"{what}: {name}", problem)
                 break
-            if name == "ds_prev" and _close(np.asarray(answer)[:, : cell.hidden_size], expect[:, : cell.hidden_size]):
+            if name == "ds_prev" and close(np.asarray(answer)[:, : cell.hidden_size], expect[:, : cell.hidden_size]):
                 problem += " (the memory half dL/dc_{t-1} is right; the h half dz_t W_s^T is not)"
             error = rel_error(answer, numeric[name])
             report.fail(f"{what}: {name}", f"{problem} (relative error to finite differences: {error:.2g})")
@@ -330,6 +320,4 @@ _SOLUTIONS = {
 }
 
 
-def solution(name: str) -> None:
-    """Print rnnlib's own answer: "lstm_step", "memory_backward", "step_backward" or "parameter_count"."""
-    show_solution(_SOLUTIONS, name)
+solution = solution_printer(_SOLUTIONS)

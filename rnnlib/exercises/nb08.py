@@ -14,21 +14,10 @@ import numpy as np
 
 from rnnlib.core.activations import sigmoid
 from rnnlib.core.gru import GRUCell
-from rnnlib.exercises import Report, run_check, show_solution
+from rnnlib.exercises import Report, as_array, close, run_check, shape_problem, solution_printer
 from rnnlib.lessons import charlm
 from rnnlib.lessons.gru_gates import gru_parameter_count
 from rnnlib.lessons.lstm_gates import parameter_count
-
-
-def _close(got, expect, tol=1e-8):
-    return np.shape(got) == np.shape(expect) and np.allclose(got, expect, rtol=tol, atol=tol)
-
-
-def _as_array(got):
-    try:
-        return np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
 
 
 def _as_float(got):
@@ -122,14 +111,13 @@ def check_gru_step(fn) -> Report:
         expect = cell.step(h_prev, x)
 
         def compare(got, expect, cell=cell, h_prev=h_prev, x=x):
-            got = _as_array(got)
-            if got is None or got.shape != expect.shape:
-                shape = None if got is None else got.shape
-                return f"expected an array of shape {expect.shape} (B, H), got {shape}"
-            if _close(got, expect):
+            got = as_array(got)
+            if problem := shape_problem(got, expect, "(B, H)"):
+                return problem
+            if close(got, expect):
                 return None
             for slip, message in _STEP_SLIPS:
-                if _close(got, _gru_slip(cell, h_prev, x, **slip)):
+                if close(got, _gru_slip(cell, h_prev, x, **slip)):
                     return message
             return f"largest difference from cell.step: {np.max(np.abs(got - expect)):.3g}"
 
@@ -251,6 +239,4 @@ _SOLUTIONS = {
 }
 
 
-def solution(name: str) -> None:
-    """Print rnnlib's own answer: "gru_parameter_count", "gru_step", "bits_per_char" or "bigram_bits"."""
-    show_solution(_SOLUTIONS, name)
+solution = solution_printer(_SOLUTIONS)

@@ -29,7 +29,6 @@ from rnnlib.core.layers import Affine
 from rnnlib.core.models import Regressor
 from rnnlib.core.unroll import unroll
 from rnnlib.lessons.long_range import fit_adding
-from rnnlib.lessons.outcome import Outcome
 
 
 def _check_gru(cell) -> None:
@@ -104,27 +103,17 @@ def make_adding_gru(hidden_size: int = 32, seed=0, update_bias: float = 0.0) -> 
     return Regressor(cell, head)
 
 
-def train_adding_gru(
-    T: int,
-    hidden_size: int = 32,
-    steps: int = 1000,
-    batch_size: int = 64,
-    lr: float = 0.01,
-    clip_norm: float | None = 1.0,
-    update_bias: float = 0.0,
-    seed: int = 0,
-    n_test: int = 1000,
-    progress=True,
-) -> Outcome:
+def train_adding_gru(T: int, hidden_size: int = 32, update_bias: float = 0.0, seed: int = 0, clip_norm=1.0, **recipe):
     """Train a GRU on the adding problem with T steps: the recipe of rnnlib.lessons.long_range.train_adding.
 
     The same data as train_adding with the same seed (fresh training batches
     seeded by seed and the step, n_test test sequences that training never
-    sees), Adam and clipping. Success is a test MSE of at most 0.01; the baseline is 1/6.
+    sees), Adam and clipping; recipe: steps (default 1000), batch_size, lr, n_test,
+    progress, as for long_range.fit_adding. Success is a test MSE of at most 0.01; the baseline is 1/6.
     """
     model = make_adding_gru(hidden_size, seed=seed, update_bias=update_bias)
     label = f"GRU, T = {T}" + ("" if clip_norm is None else f", clipped at {clip_norm:g}")
-    return fit_adding(model, T, label, steps, batch_size, lr, "adam", clip_norm, seed, n_test, progress)
+    return fit_adding(model, T, label, clip_norm=clip_norm, seed=seed, **{"steps": 1000, **recipe})
 
 
 # ---- one adding-problem sequence through a trained GRU ---------------------------------

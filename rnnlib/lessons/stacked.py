@@ -36,7 +36,6 @@ from rnnlib.core.lstm import LSTMCell
 from rnnlib.core.models import Model, Regressor
 from rnnlib.core.unroll import Grads, Run, bptt, last_output_only, unroll
 from rnnlib.lessons.long_range import fit_adding
-from rnnlib.lessons.outcome import Outcome
 
 
 def _check_stack(cells) -> list:
@@ -161,26 +160,14 @@ def make_stack(kind: str, input_size: int, hidden_size: int, layers: int, seed=0
     return cells
 
 
-def train_adding_stacked(
-    T: int,
-    kind: str = "tanh",
-    layers: int = 2,
-    hidden_size: int = 32,
-    steps: int = 800,
-    batch_size: int = 64,
-    lr: float = 0.01,
-    clip_norm: float | None = 1.0,
-    seed: int = 0,
-    n_test: int = 1000,
-    progress=True,
-) -> Outcome:
+def train_adding_stacked(T: int, kind: str = "tanh", layers: int = 2, hidden_size: int = 32, seed: int = 0, **recipe):
     """The adding problem with T steps on a stack of `layers` cells: the recipe of long_range.train_adding.
 
-    The same data as train_adding with the same seed, Adam and clipping;
+    The same data as train_adding with the same seed, Adam and clipping; recipe:
+    steps (default 800), batch_size, lr, clip_norm, n_test, progress, as for long_range.fit_adding;
     success is a test MSE of at most 0.01, the baseline 1/6.
     """
     model = StackedRegressor(make_stack(kind, 2, hidden_size, layers, seed=seed),
                              Affine(hidden_size, 1, seed=None if seed is None else seed + 1))  # fmt: skip
     label = f"{layers} x {kind}, T = {T}"
-    return fit_adding(model, T, label, steps, batch_size, lr, "adam", clip_norm, seed, n_test, progress,
-                      details={"layers": layers})  # fmt: skip
+    return fit_adding(model, T, label, seed=seed, details={"layers": layers}, **{"steps": 800, **recipe})

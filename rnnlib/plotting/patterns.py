@@ -18,20 +18,11 @@ the next input. Each artist a test may look for has a gid: "input k",
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from rnnlib.plotting.style import COLORS
+from rnnlib.plotting.style import COLORS, diagram_arrow, labelled_box
 
 PATTERNS = ("acceptor", "encoder", "transducer", "encoder-decoder", "generator", "bidirectional")
 
-_FILL = {"input": "#D6E9F5", "state": "#FBEBC8", "output": "#CCEDE3", "decoder": "#F3DDEA", "model": "#EEEEEE"}
-_EDGE = {
-    "input": COLORS["blue"],
-    "state": COLORS["orange"],
-    "output": COLORS["green"],
-    "decoder": COLORS["purple"],
-    "model": COLORS["grey"],
-}
 _DX = 1.5  # distance between two steps
 _W, _H = 1.1, 0.5  # box size
 _INCH = 0.8  # inches per unit of the drawing
@@ -59,19 +50,7 @@ def _sub(name: str, k) -> str:
 
 
 def _box(ax, x, y, text, kind, gid=None, width=_W, fontsize=11):
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - width / 2, y - _H / 2),
-            width,
-            _H,
-            boxstyle="round,pad=0.02,rounding_size=0.08",
-            facecolor=_FILL[kind],
-            edgecolor=_EDGE[kind],
-            linewidth=1.6,
-            gid=gid,
-        )
-    )
-    ax.text(x, y, _visible(text), ha="center", va="center", fontsize=fontsize)
+    labelled_box(ax, x, y, width, _H, _visible(text), kind, fontsize=fontsize, gid=gid)
 
 
 def _visible(text: str) -> str:
@@ -80,20 +59,7 @@ def _visible(text: str) -> str:
 
 
 def _arrow(ax, start, end, dashed=False, rad=0.0, color="#333333"):
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=12,
-            linewidth=1.4,
-            color=color,
-            linestyle=(0, (4, 3)) if dashed else "-",
-            connectionstyle=f"arc3,rad={rad}",
-            shrinkA=0,
-            shrinkB=0,
-        )
-    )
+    diagram_arrow(ax, start, end, dashed=dashed, rad=rad, color=color)
 
 
 def _chain(ax, x0, y_state, inputs, state_name="s", kind="state", gid="state", y_input=None, first=1, s0=True):

@@ -90,3 +90,31 @@ def _kernel_shell():
 
     shell = get_ipython()
     return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
+
+
+# The roles of the boxes in the course's diagrams (notebooks 1 and 3): inputs, states, outputs,
+# a decoder's states and a model that reads vectors; a light fill and a strong edge each.
+ROLE_FILL = {"input": "#D6E9F5", "state": "#FBEBC8", "output": "#CCEDE3", "decoder": "#F3DDEA", "model": "#EEEEEE"}
+ROLE_EDGE = {"input": COLORS["blue"], "state": COLORS["orange"], "output": COLORS["green"],
+             "decoder": COLORS["purple"], "model": COLORS["grey"]}  # fmt: skip
+
+
+def labelled_box(ax, x, y, width, height, text, role, fontsize=11, linewidth=1.6, gid=None) -> None:
+    """A rounded box centred at (x, y) in the colours of its role, with text in it."""
+    from matplotlib.patches import FancyBboxPatch
+
+    corner, style = (x - width / 2, y - height / 2), "round,pad=0.02,rounding_size=0.08"
+    box = FancyBboxPatch(corner, width, height, boxstyle=style, facecolor=ROLE_FILL[role],
+                         edgecolor=ROLE_EDGE[role], linewidth=linewidth, gid=gid)  # fmt: skip
+    ax.add_patch(box)
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+
+
+def diagram_arrow(ax, start, end, dashed=False, rad=0.0, color="#333333", linewidth=1.4) -> None:
+    """An arrow from start to end of the course's diagrams; dashed for what is fed back, curved by rad."""
+    from matplotlib.patches import FancyArrowPatch
+
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, linewidth=linewidth, color=color,
+                                 linestyle=(0, (4, 3)) if dashed else "-", connectionstyle=f"arc3,rad={rad}",
+                                 shrinkA=0, shrinkB=0))  # fmt: skip
+

@@ -18,16 +18,13 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from rnnlib.plotting.style import COLORS
+from rnnlib.plotting.style import COLORS, diagram_arrow, labelled_box
 
 # positions and box sizes, in data units: step t is centred at x = _DX * t
 _Y = {"input": 0.0, "state": 1.2, "output": 2.4}
 _DX = 1.6
 _BOX_W, _BOX_H = 1.22, 0.5
-_FILL = {"input": "#D6E9F5", "state": "#FBEBC8", "output": "#CCEDE3", "decoder": "#F3DDEA"}
-_EDGE = {"input": COLORS["blue"], "state": COLORS["orange"], "output": COLORS["green"], "decoder": COLORS["purple"]}
 
 
 class TaskShape(NamedTuple):
@@ -75,35 +72,12 @@ TASK_SHAPES = [
 
 def _box(ax, x: float, kind: str, text: str, fontsize: float) -> None:
     y = _Y["state" if kind == "decoder" else kind]
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - _BOX_W / 2, y - _BOX_H / 2),
-            _BOX_W,
-            _BOX_H,
-            boxstyle="round,pad=0.02,rounding_size=0.08",
-            facecolor=_FILL[kind],
-            edgecolor=_EDGE[kind],
-            linewidth=1.5,
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+    labelled_box(ax, x, y, _BOX_W, _BOX_H, text, kind, fontsize=fontsize, linewidth=1.5)
 
 
 def _arrow(ax, start: tuple, end: tuple, dashed: bool = False) -> None:
-    ax.add_patch(
-        FancyArrowPatch(
-            start,
-            end,
-            arrowstyle="-|>",
-            mutation_scale=12,
-            linewidth=1.3,
-            color=COLORS["purple"] if dashed else "0.25",
-            linestyle=(0, (4, 3)) if dashed else "-",
-            connectionstyle="arc3,rad=-0.25" if dashed else "arc3",
-            shrinkA=0,
-            shrinkB=0,
-        )
-    )
+    color = COLORS["purple"] if dashed else "0.25"  # dashed, purple and curved: an output read back in
+    diagram_arrow(ax, start, end, dashed=dashed, rad=-0.25 if dashed else 0.0, color=color, linewidth=1.3)
 
 
 def draw_task(ax, shape: TaskShape, n_steps: int | None = None, fontsize: float = 11) -> None:

@@ -39,6 +39,7 @@ from rnnlib.core.losses import softmax_cross_entropy, softmax_cross_entropy_back
 from rnnlib.core.unroll import Run, unroll
 from rnnlib.lessons.tasks import TAGS
 from rnnlib.lessons.text import word_vectors
+from rnnlib.lessons.unrolling import clamp_step
 
 PARAM_NAMES = ("W_x", "W_s", "b")
 
@@ -235,11 +236,6 @@ def step_equations(t: int, T: int, cut: bool = False, compact: bool = False) -> 
     return tuple(lines)
 
 
-def clamp_position(t: int, T: int) -> int:
-    """t moved into 0..T."""
-    return min(max(int(t), 0), T)
-
-
 def backward_view(t: int | None = None, truncate: int | None = None, hidden_size: int = DEFAULT_HIDDEN) -> BackwardView:
     """What the stepper shows at position t (default T, before any step) for the tagging example.
 
@@ -252,7 +248,7 @@ def backward_view(t: int | None = None, truncate: int | None = None, hidden_size
         t = T
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
         raise ValueError(f"t must be an integer, got {t!r}")
-    t = clamp_position(t, T)
+    t = clamp_step(t, T)
     walk = backward_walk(example.cell, example.run, example.d_outputs, truncate=truncate)
     final = walk.d_states[:, 0, :]  # (T+1, 1, H) -> (T+1, H)
     shown = final.copy()

@@ -27,9 +27,9 @@ from rnnlib.lessons.backward import (
     TRUNCATIONS,
     BackwardView,
     backward_view,
-    clamp_position,
     step_equations,
 )
+from rnnlib.lessons.unrolling import clamp_step
 from rnnlib.plotting.backward import BackwardFigure
 from rnnlib.widgets.base import DPI, Coalesced, Picture, WidgetBox
 
@@ -45,7 +45,7 @@ class BackwardStepper:
         self.picture = Picture(self.drawing, dpi)
         self.figure, self.image = self.drawing.fig, self.picture.image
         self.step = widgets.IntSlider(
-            value=clamp_position(T if t is None else t, T), min=0, max=T, description="position t",
+            value=clamp_step(T if t is None else t, T), min=0, max=T, description="position t",
             layout=widgets.Layout(width="22em"),
         )  # fmt: skip
         # 0 stands for full BPTT: a ToggleButtons whose value is None shows no button selected

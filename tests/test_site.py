@@ -31,6 +31,7 @@ from test_browser import INSTALL_HINT, find_chromium
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PAGES = ["index.html"] + [f"{p.stem}.html" for p in NOTEBOOKS]
+GUIDE = "teaching.html"  # TEACHING.md, which the README links to, as a page of its own
 SCREENSHOTS = ROOT / "test-output" / "site"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
@@ -54,6 +55,9 @@ def count_formulas(text: str) -> int:
 
 def expected(page: str) -> dict:
     """What a page must show, read from its notebook: formulas, images, widgets without a picture."""
+    if page == GUIDE:
+        guide = re.sub(r"```.*?```", " ", (ROOT / "TEACHING.md").read_text("utf-8"), flags=re.DOTALL)
+        return {"formulas": count_formulas(guide), "images": len(re.findall(r"!\[", guide)), "notes": 0}
     if page == "index.html":
         # The course map is README.md's introduction (before its first section) and its section "The course".
         readme = re.sub(r"```.*?```", " ", (ROOT / "README.md").read_text("utf-8"), flags=re.DOTALL)
@@ -96,9 +100,9 @@ def site(tmp_path_factory, chromium_path) -> Path:
     seconds = time.perf_counter() - start
     assert result.returncode == 0, result.stdout + result.stderr
     # The build reports what it wrote, and takes well under the minute it is allowed.
-    assert f"wrote {len(PAGES)} pages" in result.stdout, result.stdout
+    assert f"wrote {len(PAGES) + 1} pages" in result.stdout, result.stdout
     assert seconds < 30, f"the build took {seconds:.1f} s"
-    assert sorted(p.name for p in out.glob("*.html")) == sorted(PAGES)
+    assert sorted(p.name for p in out.glob("*.html")) == sorted([*PAGES, GUIDE])
     return out
 
 
@@ -151,7 +155,7 @@ def resolve(site: Path, page: str, href: str) -> tuple[Path | None, str]:
     return target.resolve(), parts.fragment
 
 
-@pytest.mark.parametrize("page_name", PAGES, ids=[p.removesuffix(".html") for p in PAGES])
+@pytest.mark.parametrize("page_name", [*PAGES, GUIDE], ids=[p.removesuffix(".html") for p in [*PAGES, GUIDE]])
 def test_page_offline(page_name, site, browser):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -172,7 +176,7 @@ def test_page_offline(page_name, site, browser):
     try:
         page.goto((site / page_name).as_uri(), wait_until="load")
         want = expected(page_name)
-        typeset = page_name == "index.html"  # the course map has no formulas and loads no MathJax
+        typeset = page_name in ("index.html", GUIDE)  # the course map and the guide load no MathJax
         if not typeset:
             try:
                 page.wait_for_function("() => document.documentElement.getAttribute('data-math') === 'typeset'",
@@ -227,7 +231,9 @@ def test_page_offline(page_name, site, browser):
         # The course map links to every lesson; each lesson to the map and to its neighbours.
         linked = {resolve(site, page_name, href)[0] for href in facts["links"]}
         if page_name == "index.html":
-            neighbours = PAGES[1:]
+            neighbours = PAGES[1:] + [GUIDE]
+        elif page_name == GUIDE:
+            neighbours = ["index.html"]
         else:
             k = PAGES.index(page_name)
             neighbours = ["index.html"] + PAGES[max(k - 1, 1) : k] + PAGES[k + 1 : k + 2]

@@ -38,6 +38,7 @@ from pygments.lexers import PythonLexer
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 README = ROOT / "README.md"
+TEACHING = ROOT / "TEACHING.md"
 MARKER = ".rnn-course-site"  # written into the output folder, so a rebuild only ever deletes a folder it made
 WIDGET = "application/vnd.jupyter.widget-view+json"
 SITE_TITLE = "Recurrent neural networks, by running them"
@@ -340,6 +341,7 @@ def build(out: Path) -> dict:
         raise SiteError(f"no notebooks in {NOTEBOOKS}")
     pages = {f"notebooks/{p.name}": f"{p.stem}.html" for p in notebooks}
     pages["README.md"] = "index.html"
+    pages["TEACHING.md"] = "teaching.html"  # the teacher's guide, which the README links to
 
     if out.exists():
         if any(out.iterdir()) and not (out / MARKER).exists():
@@ -356,7 +358,9 @@ def build(out: Path) -> dict:
 
     files: set[str] = set()
     (out / "index.html").write_text(document(SITE_TITLE, course_map(pages, files), math=False), "utf-8")
-    written = ["index.html"]
+    guide = markdown(TEACHING.read_text("utf-8"), pages, "", files)
+    (out / "teaching.html").write_text(document(f"Teaching with the course · {SITE_TITLE}", guide, math=False), "utf-8")
+    written = ["index.html", "teaching.html"]
     for path in notebooks:
         page = Page(path, pages)
         text = document(f"{page.title} · {SITE_TITLE}", page.body(), math=True)

@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +36,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browsers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if "rnnlib.widgets" in p.read_text("utf-8"))
@@ -50,37 +49,7 @@ MIN_TEXT_PX = 14
 TARGET_MS = {"key": 250, "click": 250, "enter": 250, "drag": 400}
 FAIL_FACTOR = 3
 LONG_SENTENCE = "one two three four five six seven eight nine ten eleven twelve"
-INSTALL_HINT = (
-    "Chromium was not found, so the browser test was skipped. Install it to run this test "
-    "(Debian/Ubuntu: apt-get install chromium; macOS: brew install --cask chromium), "
-    "or point $CHROMIUM at a Chromium or Chrome executable."
-)
 LATENCIES: list[dict] = []  # one row per control and kind of move, filled by test_controls_answer_quickly
-
-
-def find_chromium() -> str | None:
-    if os.environ.get("CHROMIUM"):
-        return os.environ["CHROMIUM"]
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("RNNLIB_REQUIRE_BROWSER") == "1":
-            pytest.fail("RNNLIB_REQUIRE_BROWSER=1 but " + INSTALL_HINT.replace(", so the browser test was skipped", ""))
-        pytest.skip(INSTALL_HINT)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -130,24 +99,6 @@ def lab(tmp_path_factory, chromium_path):
             server.kill()
             server.wait()
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    """Headless Chromium; closed afterwards whatever happened."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )  # fmt: skip
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 # Asks the notebook panel's model (exposed by expose_app_in_browser) about the cells.

@@ -19,7 +19,6 @@ test is skipped, unless RNNLIB_REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import signal
@@ -31,10 +30,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_browser import INSTALL_HINT, find_chromium, free_port
+from browsers import free_port, launch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import demo as demo_launcher  # noqa: E402  tools/demo.py: the process helpers the test checks it with
 import make_demos  # noqa: E402
 
 LESSONS = make_demos.lessons()
@@ -197,38 +197,6 @@ def drawn(cell) -> str:
     return hashlib.sha256(cell.evaluate(DRAWN_JS).encode()).hexdigest()[:16]
 
 
-def process_tree(pid: int) -> list[int]:
-    table = subprocess.run(["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True, check=True).stdout
-    children: dict[int, list[int]] = {}
-    for line in table.splitlines():
-        child, parent = (int(x) for x in line.split())
-        children.setdefault(parent, []).append(child)
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("RNNLIB_REQUIRE_BROWSER") == "1":
-            pytest.fail("RNNLIB_REQUIRE_BROWSER=1 but " + INSTALL_HINT.replace(", so the browser test was skipped", ""))
-        pytest.skip(INSTALL_HINT)
-    return path
-
-
 class Demo:
     """tools/demo.py as a child process, with the lines it prints collected as they come."""
 
@@ -259,8 +227,8 @@ class Demo:
 
     def kernels(self) -> list[int]:
         """The processes that Voila (the launcher's child) started: its kernels."""
-        voila = process_tree(self.proc.pid)[0]
-        return process_tree(voila)
+        voila = demo_launcher.descendants(self.proc.pid)[0]
+        return demo_launcher.descendants(voila)
 
     def wait_for_kernels(self, count: int, timeout: float) -> float:
         start = time.monotonic()
@@ -284,12 +252,7 @@ def test_demo_pages_in_a_browser(tmp_path, chromium_path):
         assert int(ready.group(1)) == len(LESSONS) + 1  # the lessons and the index
         times.append(f"all pages prepared in {ready.group(2)} s after the server answered")
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=chromium_path,
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                      "--disable-sync", "--no-first-run", "--disable-quic"],
-            )  # fmt: skip
+            browser = launch(pw, chromium_path)
             try:
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
                 # Nothing may come from the network: a classroom may have none (a page still asks a CDN
@@ -321,16 +284,16 @@ def test_demo_pages_in_a_browser(tmp_path, chromium_path):
                 page = browser.new_page(viewport={"width": 1280, "height": 720})
                 page.goto(f"{demo.base}/voila/render/{LESSONS[0].name}", timeout=60_000)
                 page.wait_for_load_state("load", timeout=120_000)
-                tree = process_tree(demo.proc.pid)
+                tree = demo_launcher.descendants(demo.proc.pid)
                 assert len(tree) > len(LESSONS), tree  # Voila and its kernels
                 start = time.monotonic()
                 demo.proc.send_signal(signal.SIGTERM)
                 demo.proc.wait(timeout=60)
                 stopped = time.monotonic() - start
                 deadline = time.monotonic() + 10
-                while any(running(pid) for pid in tree) and time.monotonic() < deadline:
+                while any(demo_launcher.alive(pid) for pid in tree) and time.monotonic() < deadline:
                     time.sleep(0.2)
-                left = [pid for pid in tree if running(pid)]
+                left = [pid for pid in tree if demo_launcher.alive(pid)]
                 assert not left, f"still running after SIGTERM: {left}"
                 assert demo.proc.returncode == 0
                 stop_line = demo.wait_for(r"^Voila (stopped|was killed)", timeout=5).string

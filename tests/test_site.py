@@ -17,7 +17,6 @@ skipped, unless RNNLIB_REQUIRE_BROWSER=1 (set by CI) makes that a failure.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -26,7 +25,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from test_browser import INSTALL_HINT, find_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -79,16 +77,6 @@ def expected(page: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def chromium_path() -> str:
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("RNNLIB_REQUIRE_BROWSER") == "1":
-            pytest.fail("RNNLIB_REQUIRE_BROWSER=1 but " + INSTALL_HINT.replace(", so the browser test was skipped", ""))
-        pytest.skip(INSTALL_HINT)
-    return path
-
-
-@pytest.fixture(scope="module")
 def site(tmp_path_factory, chromium_path) -> Path:
     """The site, built by the script that make site runs."""
     out = tmp_path_factory.mktemp("site") / "site"
@@ -104,23 +92,6 @@ def site(tmp_path_factory, chromium_path) -> Path:
     assert seconds < 30, f"the build took {seconds:.1f} s"
     assert sorted(p.name for p in out.glob("*.html")) == sorted([*PAGES, GUIDE])
     return out
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )  # fmt: skip
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 # Text that a reader would see as raw TeX: everything outside code and MathJax's own elements.

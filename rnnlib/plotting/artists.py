@@ -322,3 +322,17 @@ class Redrawer:
         for artist in sorted(moving, key=lambda a: a.get_zorder()):
             artist.draw(renderer)
         return np.asarray(canvas.buffer_rgba())
+
+
+def fresh_figure(fig, size):
+    """A new pyplot figure of `size`, or `fig` (e.g. a matplotlib.figure.Figure) cleared and resized."""
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    if fig is None:
+        return plt.figure(figsize=size)
+    if not isinstance(fig, Figure):
+        raise ValueError(f"fig must be a matplotlib Figure or None, got {type(fig).__name__}")
+    fig.clear()
+    fig.set_size_inches(*size)
+    return fig

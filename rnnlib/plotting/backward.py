@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from rnnlib.plotting.artists import Arrows, Labels
+from rnnlib.plotting.artists import Arrows, Labels, fresh_figure
 from rnnlib.plotting.style import COLORS
 from rnnlib.plotting.unrolling import Chain, symbol
 
@@ -28,17 +27,6 @@ GRAD = COLORS["vermillion"]  # a gradient that has arrived
 DONE = COLORS["blue"]  # the complete dL/ds_k of earlier positions
 PENDING = COLORS["grey"]
 NAMES = {"W_x": "dW_x", "W_s": "dW_s", "b": "db"}
-
-
-def _figure(fig, size):
-    """A new pyplot figure of `size`, or `fig` (e.g. a matplotlib.figure.Figure) cleared and resized."""
-    if fig is None:
-        return plt.figure(figsize=size)
-    if not isinstance(fig, Figure):
-        raise ValueError(f"fig must be a matplotlib Figure or None, got {type(fig).__name__}")
-    fig.clear()
-    fig.set_size_inches(*size)
-    return fig
 
 
 # The figure's size (inches): it fits a projector's screen (1280x720, at 100 dpi) under the
@@ -65,7 +53,7 @@ class BackwardFigure:
     """
 
     def __init__(self, fig=None):
-        self.fig = _figure(fig, (WIDTH, HEIGHT))
+        self.fig = fresh_figure(fig, (WIDTH, HEIGHT))
         self.layout_id = None
         self.moving: list = []
 

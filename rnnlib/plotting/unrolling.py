@@ -23,11 +23,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox, TransformedBbox
 
-from rnnlib.plotting.artists import Arrows, Boxes, Labels, text_box
+from rnnlib.plotting.artists import Arrows, Boxes, Labels, fresh_figure, text_box
 from rnnlib.plotting.style import COLORS, DIVERGING
 
 FADED = 0.18  # the alpha of the steps not taken yet
@@ -211,7 +210,7 @@ def chain_width(T: int) -> float:
 def draw_unrolled(tokens, title: str | None = None, fig=None):
     """The unrolled RNN over `tokens`: s_0 -> R -> s_1 -> R -> ... -> s_T, x_k below, y_k above."""
     tokens = list(tokens)
-    fig = _figure(fig, (chain_width(len(tokens)), 3.0))
+    fig = fresh_figure(fig, (chain_width(len(tokens)), 3.0))
     ax = fig.add_subplot()
     draw_chain(ax, tokens)
     ax.set_title(title or f"The RNN unrolled over {len(tokens)} steps: every box is the same cell, same weights")
@@ -246,7 +245,7 @@ def draw_loop_vs_unrolled(tokens, fig=None):
     """Left: the RNN as a network with a loop. Right: the same network unrolled over `tokens`."""
     tokens = list(tokens)
     T = len(tokens)
-    fig = _figure(fig, (chain_width(T) + 3.0, 3.4))
+    fig = fresh_figure(fig, (chain_width(T) + 3.0, 3.4))
     left, right = fig.subplots(1, 2, width_ratios=[2.9, T + 1])
     draw_loop(left)
     left.set_title("a network with a loop")
@@ -286,7 +285,7 @@ class StepperFigure:
     """
 
     def __init__(self, fig=None):
-        self.fig = _figure(fig, (stepper_width(6), STEPPER_HEIGHT))
+        self.fig = fresh_figure(fig, (stepper_width(6), STEPPER_HEIGHT))
         self.layout_id = None
         self.moving: list = []
         self._T = self._tokens = self._rows = None
@@ -442,12 +441,3 @@ def _words_read(tokens, t: int) -> str:
     return "\N{LEFT DOUBLE QUOTATION MARK}" + " ".join(words) + "\N{RIGHT DOUBLE QUOTATION MARK}"
 
 
-def _figure(fig, size):
-    """A new pyplot figure of `size`, or `fig` (e.g. a matplotlib.figure.Figure) cleared and resized."""
-    if fig is None:
-        return plt.figure(figsize=size)
-    if not isinstance(fig, Figure):
-        raise ValueError(f"fig must be a matplotlib Figure or None, got {type(fig).__name__}")
-    fig.clear()
-    fig.set_size_inches(*size)
-    return fig
